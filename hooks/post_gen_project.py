@@ -1,0 +1,46 @@
+"""Finish a freshly rendered project: drop the files of options not chosen, write ``.env``.
+
+Runs inside the new project's directory. ``.env`` gets a fresh random ``SECRET_KEY`` and is kept
+out of git by the project's ``.gitignore``.
+"""
+
+import secrets
+import shutil
+from pathlib import Path
+
+PACKAGE = "{{ cookiecutter.project_slug }}"
+BACKGROUND_TASKS = "{{ cookiecutter.background_tasks }}"
+INCLUDE_EXAMPLE_APP = {{ "True" if cookiecutter.include_example_app else "False" }}
+
+# Paths that belong to one answer only, removed when that answer was not chosen.
+FILES_OF_CELERY = [Path("config", "celery.py")]
+FILES_OF_EXAMPLE_APP = [Path(PACKAGE, "catalog")]
+
+
+def remove(paths: list[Path]) -> None:
+    """Delete files and directories that the chosen options do not use."""
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def write_dot_env() -> None:
+    """Create ``.env`` from ``.env.example`` with a fresh secret key."""
+    secret_key = secrets.token_urlsafe(50)  # no characters that .env files treat specially
+    example = Path(".env.example").read_text()
+    Path(".env").write_text(example.replace("SECRET_KEY=change-me", f"SECRET_KEY={secret_key}"))
+
+
+def main() -> None:
+    """Apply the answers that decide which files exist."""
+    if BACKGROUND_TASKS != "celery":
+        remove(FILES_OF_CELERY)
+    if not INCLUDE_EXAMPLE_APP:
+        remove(FILES_OF_EXAMPLE_APP)
+    write_dot_env()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The catalog's HTTP views read through selectors and write through services."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from {{ cookiecutter.project_slug }}.catalog.models import AuditLog, Product
+from {{ cookiecutter.project_slug }}.catalog.services import create_product
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_products(client: Client) -> None:
+    create_product(name="Lamp", price=Decimal("19.90"))
+
+    response = client.get(reverse("catalog:products"))
+
+    assert response.status_code == 200
+    assert response.json()["products"][0] | {"id": None} == {
+        "id": None,
+        "name": "Lamp",
+        "price": "19.90",
+    }
+
+
+def test_create_goes_through_the_service(client: Client) -> None:
+    response = client.post(reverse("catalog:products"), {"name": "Lamp", "price": "19.90"})
+
+    assert response.status_code == 201
+    assert Product.objects.get().name == "Lamp"
+    assert AuditLog.objects.get().message == "Created product 'Lamp' at 19.90."
+
+
+def test_create_rejects_invalid_input(client: Client) -> None:
+    response = client.post(reverse("catalog:products"), {"name": "Lamp", "price": "-3"})
+
+    assert response.status_code == 400
+    assert "price" in response.json()["errors"]
+    assert not Product.objects.exists()
