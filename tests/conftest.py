@@ -25,6 +25,7 @@ _LEAKY_VARIABLES = ("DJANGO_SETTINGS_MODULE", "PYTEST_ADDOPTS", "PYTEST_XDIST_WO
 
 def bake_project(output_dir: Path, **answers: object) -> Path:
     """Render the template with ``answers`` over its defaults and return the project's root."""
+    output_dir.mkdir(parents=True, exist_ok=True)
     config_file = output_dir / "cookiecutter-config.yaml"
     config_file.write_text(
         f"cookiecutters_dir: {output_dir / 'cookiecutters'}\nreplay_dir: {output_dir / 'replay'}\n"

@@ -1,0 +1,64 @@
+"""Wall time of rendering the template and of a baked project's full gate, per option.
+
+Run by hand, not in CI: ``uv run python benchmarks/bench_bake_and_gate.py [--repeat N]``.
+Prints the median of N runs for a bake (in-process, cookiecutter's API) and for the baked
+project's ``pytest`` (a fresh interpreter, as a developer or CI would run it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.conftest import bake_project, output_of, run_gate  # noqa: E402
+
+OPTIONS = [
+    {"background_tasks": "database", "include_example_app": True},
+    {"background_tasks": "celery", "include_example_app": True},
+    {"background_tasks": "database", "include_example_app": False},
+]
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``action`` over ``repeat`` runs."""
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def gate_of(project: Path) -> None:
+    """Run the project's gate and stop the benchmark if it fails."""
+    result = run_gate(project, "-q")
+    if result.returncode != 0:
+        sys.exit(f"the gate of {project} failed:\n{output_of(result)}")
+
+
+def main() -> None:
+    """Measure each option set and print one line per measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    repeat = parser.parse_args().repeat
+    for answers in OPTIONS:
+        label = ", ".join(f"{key}={value}" for key, value in answers.items())
+        with tempfile.TemporaryDirectory() as scratch:
+            bakes = iter(range(repeat))
+            bake_time = median_seconds(
+                lambda: bake_project(Path(scratch, str(next(bakes))), **answers), repeat
+            )
+            project = bake_project(Path(scratch, "gate"), **answers)
+            gate_time = median_seconds(lambda project=project: gate_of(project), repeat)
+        print(f"{label}: bake {bake_time:.2f} s, gate {gate_time:.2f} s (median of {repeat})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Every combination of options renders cleanly and passes its own gate and ruff."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import bake_project, output_of, run_gate, run_in_project
+
+COMBINATIONS = [
+    pytest.param(background_tasks, include_example_app, id=f"{background_tasks}-{label}")
+    for background_tasks in ("database", "celery")
+    for include_example_app, label in ((True, "example"), (False, "bare"))
+]
+
+# Django's startapp template legitimately holds Django template syntax, copied without rendering.
+VERBATIM_DIRECTORIES = ("app_template",)
+JINJA_LEFTOVERS = re.compile(r"\{\{|\{%|\{#|cookiecutter")
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bake_project(tmp_path_factory.mktemp("default"))
+
+
+def project_files(project: Path) -> list[Path]:
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and not set(VERBATIM_DIRECTORIES) & set(path.parts)
+    ]
+
+
+def test_default_answers_render_acme_shop(default_project: Path) -> None:
+    assert default_project.name == "acme_shop"
+    assert (default_project / "acme_shop" / "catalog" / "services" / "__init__.py").is_file()
+    assert 'name = "acme-shop"' in (default_project / "pyproject.toml").read_text()
+
+
+def test_dot_env_holds_a_fresh_secret_and_is_ignored_by_git(
+    default_project: Path, tmp_path: Path
+) -> None:
+    other_project = bake_project(tmp_path)
+
+    secrets = [
+        re.search(r"^SECRET_KEY=(.+)$", (project / ".env").read_text(), re.MULTILINE)[1]
+        for project in (default_project, other_project)
+    ]
+
+    assert len(secrets[0]) >= 50
+    assert secrets[0] != secrets[1]
+    assert "change-me" not in secrets
+    assert ".env" in (default_project / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.parametrize(("background_tasks", "include_example_app"), COMBINATIONS)
+def test_combination_renders_and_passes_its_gate(
+    tmp_path: Path, background_tasks: str, include_example_app: bool
+) -> None:
+    project = bake_project(
+        tmp_path, background_tasks=background_tasks, include_example_app=include_example_app
+    )
+
+    leftovers = [
+        f"{path.relative_to(project)}: {match.group()}"
+        for path in project_files(project)
+        if (match := JINJA_LEFTOVERS.search(path.read_text()))
+    ]
+    assert leftovers == [], "unrendered template text"
+
+    assert (project / "config" / "celery.py").exists() == (background_tasks == "celery")
+    assert (project / "acme_shop" / "catalog").exists() == include_example_app
+    dependencies = (project / "pyproject.toml").read_text()
+    assert ("celery" in dependencies) == (background_tasks == "celery")
+    assert ("django-tasks-db" in dependencies) == (background_tasks == "database")
+
+    for command in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
+        result = run_in_project(project, sys.executable, "-m", *command)
+        assert result.returncode == 0, output_of(result)
+
+    gate = run_gate(project)
+    assert gate.returncode == 0, output_of(gate)
+    assert " passed" in gate.stdout

@@ -1,0 +1,91 @@
+"""Each forbidden import, injected into a baked project, fails its gate and names the offender."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import output_of, run_gate
+
+VIOLATIONS = [
+    pytest.param(
+        "catalog/services/products.py",
+        "from acme_shop.catalog import signals",
+        "Business logic never imports receivers",
+        "acme_shop.catalog.services.products -> acme_shop.catalog.signals",
+        id="service-imports-receivers",
+    ),
+    pytest.param(
+        "catalog/models.py",
+        "from acme_shop.catalog import signals",
+        "Business logic never imports receivers",
+        "acme_shop.catalog.models -> acme_shop.catalog.signals",
+        id="model-imports-receivers",
+    ),
+    pytest.param(
+        "catalog/views.py",
+        "from acme_shop.catalog.signals import log_product_saved",
+        "Business logic never imports receivers",
+        "acme_shop.catalog.views -> acme_shop.catalog.signals",
+        id="view-imports-receivers",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        "from acme_shop.catalog.services import create_product",
+        "Receivers (*.signals) never import services",
+        "acme_shop.catalog.signals -> acme_shop.catalog.services",
+        id="receiver-imports-service",
+    ),
+    pytest.param(
+        "catalog/selectors.py",
+        "from acme_shop.catalog import services",
+        "Each app is layered",
+        "acme_shop.catalog.selectors -> acme_shop.catalog.services",
+        id="selector-imports-service",
+    ),
+]
+
+
+def inject_import(project: Path, module: str, statement: str) -> None:
+    """Append an import to a module of the baked package, as a careless change would."""
+    path = project / "acme_shop" / module
+    path.write_text(f"{path.read_text()}\n{statement}  # noqa: E402, F401\n")
+
+
+@pytest.mark.parametrize(("module", "statement", "contract", "chain"), VIOLATIONS)
+def test_forbidden_import_fails_the_gate(
+    bake, module: str, statement: str, contract: str, chain: str
+) -> None:
+    project = bake()
+    inject_import(project, module, statement)
+
+    gate = run_gate(project, "tests/test_architecture.py")
+
+    output = output_of(gate)
+    assert gate.returncode != 0
+    assert f"{contract}" in output
+    assert chain in output
+    assert "BROKEN" in output
+
+
+def test_the_guidance_tells_the_reader_what_to_do(bake) -> None:
+    project = bake()
+    inject_import(project, "catalog/views.py", "from acme_shop.catalog import signals")
+
+    output = output_of(run_gate(project, "tests/test_architecture.py"))
+
+    assert "Do the work explicitly in a service function" in output
+
+
+def test_a_new_module_in_a_new_app_is_covered_without_editing_the_contracts(bake) -> None:
+    project = bake()
+    app = project / "acme_shop" / "billing"
+    (app / "services").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "services" / "__init__.py").write_text("from acme_shop.catalog import signals\n")
+
+    gate = run_gate(project, "tests/test_architecture.py")
+
+    assert gate.returncode != 0
+    assert "acme_shop.billing.services -> acme_shop.catalog.signals" in output_of(gate)
