@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
+# Fixtures of the real-server tests (PostgreSQL, Redis, SMTP, processes): tests/servers.py.
+pytest_plugins = ["tests.servers"]
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
