@@ -1,0 +1,11 @@
+"""The project's receiver kit: connect every receiver with ``@side_effect``.
+
+``from <project>.side_effects import side_effect`` is all an app needs. The rest of the kit
+enforces the rules: system checks (tag ``signals``), ``python manage.py signalmap`` (the map in
+``docs/signals.md``), a pytest plugin that holds each receiver to its query budget, and a
+``python manage.py startapp`` that creates apps with the project's layout.
+"""
+
+from .decorator import side_effect
+
+__all__ = ["side_effect"]

@@ -1,0 +1,206 @@
+"""``@side_effect``: the one way a project receiver is connected to a signal.
+
+Compared with ``@receiver`` it connects the function once (its dotted path is the
+``dispatch_uid``) and strongly, skips ``raw`` saves (fixture loading), can defer the body to
+``transaction.on_commit(..., robust=True)``, logs a failure with the receiver's dotted path and
+re-raises it only when ``settings.SIDE_EFFECTS_RAISE_EXCEPTIONS`` is true, and registers the
+receiver with its docstring and query budget for the checks, the signal map and the pytest
+plugin. The wrapper's fast path is one check of a module global (the observer hook).
+
+Settings read: ``SIDE_EFFECTS_RAISE_EXCEPTIONS`` (default ``False``), read when a receiver fails;
+``SIDE_EFFECTS_DEFAULT_MAX_QUERIES`` (default ``1``), read when a receiver is decorated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from functools import partial, update_wrapper
+from inspect import iscoroutinefunction
+from typing import TypeVar
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.conf import settings
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils.inspect import func_accepts_kwargs
+
+from .registry import Receiver, Registration, register
+
+logger = logging.getLogger(__package__)
+
+F = TypeVar("F", bound=Receiver)
+Observer = Callable[[Registration], AbstractContextManager[object]]
+
+# Wrapped around every receiver call when set; the pytest plugin counts queries and time with it.
+_observer: Observer | None = None
+
+
+def observe_calls(observer: Observer | None) -> None:
+    """Wrap every ``@side_effect`` receiver call in ``observer(registration)``; ``None`` stops."""
+    global _observer
+    _observer = observer
+
+
+def side_effect(
+    signal: Signal | Sequence[Signal],
+    *,
+    sender: object = None,
+    on_commit: bool = False,
+    max_queries: int | None = None,
+    skip_raw: bool = True,
+) -> Callable[[F], F]:
+    """Connect the decorated module-level function to ``signal`` (or each of a list of signals).
+
+    ``sender`` limits it to one sender (a model class, or ``"app_label.Model"``); ``on_commit``
+    runs the body only after the surrounding transaction commits (on the ``using`` database of
+    the signal, never for a rollback); ``max_queries`` is the budget the pytest plugin enforces
+    (default ``settings.SIDE_EFFECTS_DEFAULT_MAX_QUERIES``, else 1); ``skip_raw=False`` also runs
+    it while fixtures are loaded. Returns the function unchanged, so it stays directly callable.
+    """
+    signals = tuple(signal) if isinstance(signal, Sequence) else (signal,)
+    if not signals or not all(isinstance(each, Signal) for each in signals):
+        raise TypeError(f"side_effect() needs a Signal or a list of Signals, not {signal!r}.")
+
+    def decorate(func: F) -> F:
+        registration = Registration(
+            path=_dotted_path(func),
+            func=func,
+            signals=signals,
+            sender=sender,
+            on_commit=on_commit,
+            max_queries=_budget(max_queries),
+            skip_raw=skip_raw,
+        )
+        receiver = update_wrapper(_receiver_for(registration), func)
+        for each in signals:
+            each.connect(receiver, sender=sender, weak=False, dispatch_uid=registration.path)
+        register(receiver, registration)
+        return func
+
+    return decorate
+
+
+def _dotted_path(func: Receiver) -> str:
+    """The receiver's ``module.name``, after checking it can be connected by that name."""
+    qualname = getattr(func, "__qualname__", "")
+    if not callable(func) or not qualname or "." in qualname:
+        raise TypeError(
+            f"@side_effect connects module-level functions (stable by dotted path); {func!r} is "
+            "not one. Define the receiver at the top level of <app>/signals.py."
+        )
+    path = f"{func.__module__}.{qualname}"
+    if not func_accepts_kwargs(func):
+        raise TypeError(f"Receiver {path} must accept **kwargs: signals may add arguments.")
+    return path
+
+
+def _budget(max_queries: int | None) -> int:
+    """The query budget: the argument, else the project's default, else 1."""
+    if max_queries is None:
+        max_queries = getattr(settings, "SIDE_EFFECTS_DEFAULT_MAX_QUERIES", 1)
+    if not isinstance(max_queries, int) or max_queries < 0:
+        raise ValueError(f"max_queries must be a whole number >= 0, not {max_queries!r}.")
+    return max_queries
+
+
+def _receiver_for(registration: Registration) -> Receiver:
+    """The callable to connect: guarded body, plus raw-skipping and on-commit deferral."""
+    if iscoroutinefunction(registration.func):
+        call = _guarded_async(registration)
+        if registration.on_commit:
+            return _in_async_context(_deferred(registration, async_to_sync(call)))
+        return _skipping_raw_async(call) if registration.skip_raw else call
+    call = _guarded(registration)
+    if registration.on_commit:
+        return _deferred(registration, call)
+    return _skipping_raw(call) if registration.skip_raw else call
+
+
+def _raise_exceptions() -> bool:
+    """Whether a failing receiver's exception reaches the code that sent the signal."""
+    return getattr(settings, "SIDE_EFFECTS_RAISE_EXCEPTIONS", False)
+
+
+def _guarded(registration: Registration) -> Receiver:
+    """The body, observed when a hook is installed; a failure is logged with the dotted path."""
+    func = registration.func
+
+    def call(**kwargs: object) -> object:
+        try:
+            if _observer is None:
+                return func(**kwargs)
+            with _observer(registration):
+                return func(**kwargs)
+        except Exception:
+            logger.exception("Receiver %s failed.", registration.path)
+            if _raise_exceptions():
+                raise
+            return None
+
+    return update_wrapper(call, func)
+
+
+def _guarded_async(registration: Registration) -> Receiver:
+    """:func:`_guarded` for an ``async def`` receiver."""
+    func = registration.func
+
+    async def call(**kwargs: object) -> object:
+        try:
+            if _observer is None:
+                return await func(**kwargs)
+            with _observer(registration):
+                return await func(**kwargs)
+        except Exception:
+            logger.exception("Receiver %s failed.", registration.path)
+            if _raise_exceptions():
+                raise
+            return None
+
+    return update_wrapper(call, func)
+
+
+def _skipping_raw(call: Receiver) -> Receiver:
+    """Skip ``raw=True`` sends: fixture loading must not trigger side effects."""
+
+    def receive(**kwargs: object) -> object:
+        if kwargs.get("raw"):
+            return None
+        return call(**kwargs)
+
+    return receive
+
+
+def _skipping_raw_async(call: Receiver) -> Receiver:
+    """:func:`_skipping_raw` for an ``async def`` receiver."""
+
+    async def receive(**kwargs: object) -> object:
+        if kwargs.get("raw"):
+            return None
+        return await call(**kwargs)
+
+    return receive
+
+
+def _deferred(registration: Registration, call: Receiver) -> Receiver:
+    """Run ``call`` once the transaction on the signal's ``using`` database commits."""
+    skip_raw = registration.skip_raw
+
+    def receive(**kwargs: object) -> None:
+        if skip_raw and kwargs.get("raw"):
+            return
+        using = kwargs.get("using")
+        transaction.on_commit(partial(call, **kwargs), using=using, robust=True)
+
+    return receive
+
+
+def _in_async_context(receive: Receiver) -> Receiver:
+    """Make a sync receiver awaitable; used to register async receivers' on-commit calls."""
+    threaded = sync_to_async(receive)
+
+    async def receive_async(**kwargs: object) -> None:
+        await threaded(**kwargs)
+
+    return receive_async

@@ -1,0 +1,1 @@
+"""``signalmap`` and the project-layout ``startapp``."""
