@@ -33,17 +33,17 @@ def check_receivers(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[checks.CheckMessage]:
     """Judge every project receiver, or those of ``app_configs`` when Django passes some."""
-    project_apps = [
-        config
-        for config in apps.get_app_configs()
-        if config.name.startswith(f"{PROJECT_PACKAGE}.") and config.name != KIT_PACKAGE
-    ]
     found = connections()
     if app_configs is not None:
-        project_apps = [config for config in project_apps if config in app_configs]
         prefixes = tuple(f"{config.name}." for config in app_configs)
         found = [connection for connection in found if connection.module.startswith(prefixes)]
-    messages = [message for config in project_apps for message in _check_ready(config)]
+    judged_apps = apps.get_app_configs() if app_configs is None else app_configs
+    messages = [
+        message
+        for config in judged_apps
+        if config.name.startswith(f"{PROJECT_PACKAGE}.") and config.name != KIT_PACKAGE
+        for message in _check_ready(config)
+    ]
     by_path: dict[str, list[Connection]] = {}
     for connection in found:
         by_path.setdefault(connection.path, []).append(connection)

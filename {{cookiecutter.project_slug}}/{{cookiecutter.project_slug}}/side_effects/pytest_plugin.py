@@ -88,14 +88,21 @@ def _overrun(registration: Registration, queries: list[str]) -> str:
     listed = [f"    {number}. {sql}" for number, sql in enumerate(queries[:_QUERIES_SHOWN], 1)]
     return "\n".join(
         [
-            f"Receiver {registration.path} ran {len(queries)} database queries; its budget is "
-            f"max_queries={registration.max_queries}.",
+            f"Receiver {registration.path} ran {_count(len(queries), 'database query')}; its "
+            f"budget is max_queries={registration.max_queries}.",
             *listed,
             "Receivers must stay lightweight: move the work into a task (<app>/tasks.py) that "
             "the receiver enqueues on commit, or, if the cost is deliberate, raise max_queries "
             "in its @side_effect(...).",
         ]
     )
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 query``, ``2 queries``, ``3 calls``."""
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
 
 
 _OBSERVER = pytest.StashKey[BudgetObserver]()
@@ -169,11 +176,11 @@ def pytest_terminal_summary(
         config.stash[_OBSERVER].stats.items(), key=lambda item: (-item[1].seconds, item[0])
     )
     shown = ranked[:count] if count else ranked
-    terminalreporter.write_sep("=", f"slowest {count or 'all'} receivers")
+    terminalreporter.write_sep("=", f"slowest {count} receivers" if count else "slowest receivers")
     if not shown:
         terminalreporter.write_line("No @side_effect receiver ran.")
     for path, stats in shown:
         terminalreporter.write_line(
-            f"{stats.seconds:.4f}s total  {stats.calls} calls  slowest {stats.slowest:.4f}s  "
-            f"up to {stats.most_queries} queries  {path}"
+            f"{stats.seconds:.4f}s total  {_count(stats.calls, 'call')}  slowest "
+            f"{stats.slowest:.4f}s  up to {_count(stats.most_queries, 'query')}  {path}"
         )

@@ -1,0 +1,54 @@
+"""Receivers made on the spot for the kit's tests, named as if they lived in a given module.
+
+The tests connect them through the ``connect`` fixture, which disconnects them afterwards, so
+the project's checks and signal map never see them outside the test that made them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..registry import PROJECT_PACKAGE, Receiver
+
+# The kit is an installed app, so receivers "defined" here count as living in a signals module.
+SIGNALS_MODULE = f"{PROJECT_PACKAGE}.side_effects.signals"
+DOCSTRING = "Record the call for the test."
+
+
+def make_receiver(
+    name: str,
+    *,
+    calls: list[dict[str, object]],
+    module: str = SIGNALS_MODULE,
+    doc: str | None = DOCSTRING,
+    error: Exception | None = None,
+) -> Receiver:
+    """A receiver that appends its arguments to ``calls`` (then raises ``error``, if given)."""
+
+    def receiver(sender: object, **kwargs: object) -> None:
+        calls.append({"sender": sender, **kwargs})
+        if error:
+            raise error
+
+    return _named(receiver, name, module, doc)
+
+
+def make_async_receiver(
+    name: str, *, calls: list[dict[str, object]], error: Exception | None = None
+) -> Receiver:
+    """:func:`make_receiver` as an ``async def`` receiver."""
+
+    async def receiver(sender: object, **kwargs: object) -> None:
+        calls.append({"sender": sender, **kwargs})
+        if error:
+            raise error
+
+    return _named(receiver, name, SIGNALS_MODULE, DOCSTRING)
+
+
+def _named(func: Callable, name: str, module: str, doc: str | None) -> Receiver:
+    """Give ``func`` the identity of a module-level function ``module.name``."""
+    func.__name__ = func.__qualname__ = name
+    func.__module__ = module
+    func.__doc__ = doc
+    return func

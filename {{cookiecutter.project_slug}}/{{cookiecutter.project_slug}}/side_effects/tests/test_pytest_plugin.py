@@ -1,0 +1,153 @@
+"""The pytest plugin fails a test whose receiver overruns its budget and reports the slowest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from ..pytest_plugin import BudgetObserver
+from ..registry import PROJECT_PACKAGE, Registration
+
+PROJECT_ROOT = Path(import_module(PROJECT_PACKAGE).__path__[0]).parent
+
+# A test module run by a separate pytest: each test sends a signal to a receiver that queries.
+INNER_TESTS = '''
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.dispatch import Signal
+
+from PROJECT.side_effects import side_effect
+
+over = Signal()
+within = Signal()
+after_commit = Signal()
+
+
+@side_effect(over, max_queries=0)
+def count_groups(sender, **kwargs):
+    """Count the groups: one query, over a budget of none."""
+    Group.objects.count()
+
+
+@side_effect(within, max_queries=1)
+def count_groups_once(sender, **kwargs):
+    """Count the groups: one query, within its budget."""
+    Group.objects.count()
+
+
+@side_effect(after_commit, on_commit=True, max_queries=1)
+def count_groups_twice_after_commit(sender, **kwargs):
+    """Count the groups twice once the transaction commits."""
+    Group.objects.count()
+    Group.objects.exists()
+
+
+@pytest.mark.django_db
+def test_over_budget():
+    over.send(sender=None)
+
+
+@pytest.mark.django_db
+def test_within_budget():
+    within.send(sender=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_budget_after_commit():
+    with transaction.atomic():
+        after_commit.send(sender=None)
+'''.replace("PROJECT", PROJECT_PACKAGE)
+
+
+@pytest.fixture(scope="module")
+def inner_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
+    """The inner tests, run once by a fresh pytest with the plugin and the test settings."""
+    directory = tmp_path_factory.mktemp("inner")
+    (directory / "test_budgets.py").write_text(INNER_TESTS)
+    (directory / "pytest.ini").write_text("[pytest]\ndjango_find_project = false\n")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        PYTHONPATH=str(PROJECT_ROOT),
+        DATABASE_URL="sqlite://:memory:",  # never the database server the outer run may use
+    )
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-p", f"{PROJECT_PACKAGE}.side_effects.pytest_plugin"),
+            *("-p", "no:cacheprovider", "-c", str(directory / "pytest.ini"), "-rf"),
+            *("--receiver-durations=0", str(directory)),
+        ],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_receiver_over_budget_fails_the_test_that_triggered_it(
+    inner_run: subprocess.CompletedProcess[str],
+) -> None:
+    output = inner_run.stdout
+
+    assert inner_run.returncode == 1, output
+    assert "2 failed, 1 passed" in output
+    assert "FAILED test_budgets.py::test_over_budget" in output
+    assert "Receiver test_budgets.count_groups ran 1 database query; its budget is " in output
+    assert "move the work into a task (<app>/tasks.py)" in output
+    assert "raise max_queries in its @side_effect(...)" in output
+
+
+def test_an_on_commit_receiver_is_measured_when_its_body_runs(
+    inner_run: subprocess.CompletedProcess[str],
+) -> None:
+    assert "FAILED test_budgets.py::test_over_budget_after_commit" in inner_run.stdout
+    assert (
+        "Receiver test_budgets.count_groups_twice_after_commit ran 2 database queries; "
+        "its budget is max_queries=1."
+    ) in inner_run.stdout
+
+
+def test_receiver_durations_lists_the_slowest_receivers(
+    inner_run: subprocess.CompletedProcess[str],
+) -> None:
+    summary = inner_run.stdout.partition("slowest receivers")[2]
+
+    for name in ("count_groups", "count_groups_once", "count_groups_twice_after_commit"):
+        assert f"  test_budgets.{name}\n" in summary
+    assert "1 call " in summary
+
+
+@pytest.mark.django_db
+def test_the_observer_counts_the_queries_of_a_call() -> None:
+    observer = BudgetObserver()
+    registration = Registration(
+        path="app.signals.lookup",
+        func=print,
+        signals=(),
+        sender=None,
+        on_commit=False,
+        max_queries=1,
+        skip_raw=True,
+    )
+
+    with observer(registration):
+        Group.objects.count()
+    with observer(registration):
+        Group.objects.count()
+        Group.objects.exists()
+
+    assert observer.stats["app.signals.lookup"].calls == 2
+    assert observer.stats["app.signals.lookup"].most_queries == 2
+    report = observer.report()
+    assert report.startswith("Receiver app.signals.lookup ran 2 database queries;")
+    assert "    1. SELECT COUNT(*)" in report
+    assert observer.violations == []

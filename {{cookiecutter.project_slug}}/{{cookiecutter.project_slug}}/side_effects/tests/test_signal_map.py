@@ -1,0 +1,143 @@
+"""``manage.py signalmap``: every format, deterministic, ``--all`` and ``--check``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.dispatch import Signal
+
+from .receivers import SIGNALS_MODULE, make_receiver
+
+order_placed = Signal()
+SIGNAL = f"{__name__}.order_placed"
+
+
+@pytest.fixture
+def placed(connect: Callable) -> None:
+    """Two receivers of ``order_placed``: one immediate, one after commit."""
+    connect(
+        order_placed,
+        make_receiver("count_order", calls=[], doc="Count the order | for the dashboard."),
+        sender=Group,
+        max_queries=0,
+    )
+    connect(
+        order_placed,
+        make_receiver("queue_receipt", calls=[], doc="Queue the receipt e-mail."),
+        sender=Group,
+        on_commit=True,
+        max_queries=1,
+    )
+
+
+def signalmap(*arguments: str) -> str:
+    """What ``manage.py signalmap`` prints."""
+    out = StringIO()
+    call_command("signalmap", *arguments, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.usefixtures("placed")
+def test_text_groups_receivers_under_their_signal_and_sender() -> None:
+    output = signalmap()
+
+    assert (
+        f"{SIGNAL}  (sender: auth.Group)\n"
+        f"  {SIGNALS_MODULE}.count_order  [max_queries=0]\n"
+        "      Count the order | for the dashboard.\n"
+        f"  {SIGNALS_MODULE}.queue_receipt  [on commit, max_queries=1]\n"
+        "      Queue the receipt e-mail.\n"
+    ) in output
+
+
+@pytest.mark.usefixtures("placed")
+def test_markdown_has_a_table_and_a_mermaid_flowchart() -> None:
+    output = signalmap("--format", "markdown")
+
+    assert output.startswith("# Signal map\n")
+    assert "python manage.py signalmap --format markdown > docs/signals.md" in output
+    assert (
+        f"| `{SIGNAL}` | `auth.Group` | `{SIGNALS_MODULE}.count_order` "
+        "| Count the order \\| for the dashboard. | no | 0 |"
+    ) in output
+    assert (
+        f"| `{SIGNAL}` | `auth.Group` | `{SIGNALS_MODULE}.queue_receipt` "
+        "| Queue the receipt e-mail. | yes | 1 |"
+    ) in output
+    assert "```mermaid\nflowchart LR\n" in output
+    assert '(["order_placed from auth.Group"])' in output
+    assert '["side_effects.signals.queue_receipt"]' in output
+    assert "-->|on commit|" in output
+
+
+@pytest.mark.usefixtures("placed")
+def test_json_lists_one_object_per_receiver() -> None:
+    rows = [row for row in json.loads(signalmap("--format", "json")) if row["signal"] == SIGNAL]
+
+    assert rows == [
+        {
+            "signal": SIGNAL,
+            "sender": "auth.Group",
+            "receiver": f"{SIGNALS_MODULE}.count_order",
+            "summary": "Count the order | for the dashboard.",
+            "side_effect": True,
+            "on_commit": False,
+            "max_queries": 0,
+        },
+        {
+            "signal": SIGNAL,
+            "sender": "auth.Group",
+            "receiver": f"{SIGNALS_MODULE}.queue_receipt",
+            "summary": "Queue the receipt e-mail.",
+            "side_effect": True,
+            "on_commit": True,
+            "max_queries": 1,
+        },
+    ]
+
+
+@pytest.mark.usefixtures("placed")
+def test_output_is_deterministic() -> None:
+    for output_format in ("text", "markdown", "json"):
+        first = signalmap("--format", output_format, "--all")
+
+        assert signalmap("--format", output_format, "--all") == first
+        assert " at 0x" not in first
+
+
+def test_all_adds_the_receivers_of_django_and_third_parties() -> None:
+    assert "django.db.close_old_connections" not in signalmap()
+    assert "django.db.close_old_connections  [not connected with @side_effect]" in signalmap(
+        "--all"
+    )
+
+
+@pytest.mark.usefixtures("placed")
+def test_check_passes_when_the_file_is_fresh(tmp_path: Path) -> None:
+    fresh = tmp_path / "signals.md"
+    fresh.write_text(signalmap("--format", "markdown"))
+
+    assert "is up to date" in signalmap("--check", str(fresh))
+
+
+def test_check_fails_with_a_diff_and_the_command_that_fixes_it(
+    tmp_path: Path, connect: Callable
+) -> None:
+    stale = tmp_path / "signals.md"
+    stale.write_text(signalmap("--format", "markdown"))
+    connect(order_placed, make_receiver("added_later", calls=[]), sender=Group)
+
+    with pytest.raises(CommandError) as failure:
+        signalmap("--check", str(stale))
+
+    message = str(failure.value)
+    assert "is out of date with the receivers in the code" in message
+    assert f"+| `{SIGNAL}` | `auth.Group` | `{SIGNALS_MODULE}.added_later`" in message
+    assert message.endswith(f"python manage.py signalmap --format markdown > {stale}")

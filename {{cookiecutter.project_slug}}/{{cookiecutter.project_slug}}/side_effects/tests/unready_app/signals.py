@@ -1,0 +1,1 @@
+"""Receivers that are never connected: nothing imports this module at startup."""
