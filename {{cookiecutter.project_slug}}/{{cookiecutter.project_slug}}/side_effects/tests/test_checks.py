@@ -1,4 +1,4 @@
-"""Each system check fires on a deliberately bad receiver, with a hint, and only on the project's."""
+"""Each system check fires on a deliberately bad receiver, with a hint; only the project's."""
 
 from __future__ import annotations
 
@@ -100,8 +100,11 @@ def test_django_and_third_party_receivers_are_not_judged(connect_plainly: Callab
 def test_the_checks_run_under_the_signals_tag_and_can_be_silenced(connect: Callable) -> None:
     connect(ping, make_receiver("silenced", calls=[], doc=None))
 
-    with pytest.raises(SystemCheckError, match="side_effects.W001"):
-        call_command("check", "--tag", "signals", "--fail-level", "WARNING")
+    # Only the kit's own app (where the test receivers are said to live), whatever the project's.
+    arguments = ("check", "side_effects", "--tag", "signals", "--fail-level", "WARNING")
+
+    with pytest.raises(SystemCheckError, match=r"side_effects\.W001"):
+        call_command(*arguments)
 
     with override_settings(SILENCED_SYSTEM_CHECKS=["side_effects.W001"]):
-        call_command("check", "--tag", "signals", "--fail-level", "WARNING")
+        call_command(*arguments)

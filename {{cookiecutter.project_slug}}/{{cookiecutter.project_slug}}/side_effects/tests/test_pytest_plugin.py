@@ -78,12 +78,11 @@ def inner_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedP
         PYTHONPATH=str(PROJECT_ROOT),
         DATABASE_URL="sqlite://:memory:",  # never the database server the outer run may use
     )
-    return subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-p", f"{PROJECT_PACKAGE}.side_effects.pytest_plugin"),
-            *("-p", "no:cacheprovider", "-c", str(directory / "pytest.ini"), "-rf"),
-            *("--receiver-durations=0", str(directory)),
-        ],
+    plugin = f"{PROJECT_PACKAGE}.side_effects.pytest_plugin"
+    command = [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:cacheprovider"]
+    command += ["-c", str(directory / "pytest.ini"), "-rf", "--receiver-durations=0"]
+    return subprocess.run(  # noqa: S603 - this interpreter running pytest on a file made above
+        [*command, str(directory)],
         cwd=directory,
         env=env,
         capture_output=True,

@@ -1,0 +1,196 @@
+"""Each receiver rule, broken on purpose in a baked project, fails its gate with a useful message.
+
+Every case but the stale map regenerates ``docs/signals.md`` after the change, so that the
+failure shown comes from the layer under test alone (the checks or the budget plugin), and
+asserts that the gate's output names the receiver and tells the developer what to do.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import output_of, run_gate, run_in_project
+
+PACKAGE = "acme_shop"
+
+# A receiver that keeps every rule: documented, in signals.py, a sender, a budget.
+GOOD_RECEIVER = '''
+
+@side_effect(post_save, sender=Product, max_queries=0)
+def count_saved_products(sender: type[Product], instance: Product, **kwargs: object) -> None:
+    """Count saved products in a metric."""
+'''
+
+VIOLATIONS = [
+    pytest.param(
+        "catalog/models.py",
+        '''
+from django.db.models.signals import post_save  # noqa: E402
+from django.dispatch import receiver  # noqa: E402
+
+
+@receiver(post_save, sender=Product)
+def stamp_product(sender, instance, **kwargs):
+    """Stamp the product."""
+''',
+        [
+            f"{PACKAGE}.catalog.models.stamp_product: (side_effects.E001)",
+            f"Move it to {PACKAGE}.catalog.signals",
+            f"{PACKAGE}.catalog.models.stamp_product: (side_effects.E002)",
+            "Replace @receiver / post_save.connect() with @side_effect(post_save,",
+        ],
+        id="receiver-decorator-in-models",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        """
+
+@side_effect(post_save, sender=Product, max_queries=0)
+def count_saves(sender: type[Product], **kwargs: object) -> None:
+    pass
+""",
+        [
+            f"{PACKAGE}.catalog.signals.count_saves: (side_effects.W001)",
+            "has no docstring",
+            "Add one whose first line says what the side effect does",
+        ],
+        id="receiver-without-docstring",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        '''
+
+@side_effect(post_save, max_queries=0)
+def note_any_save(sender: type, **kwargs: object) -> None:
+    """Note that something was saved."""
+''',
+        [
+            f"{PACKAGE}.catalog.signals.note_any_save: (side_effects.W002)",
+            "listens to django.db.models.signals.post_save of every model (no sender)",
+            "Pass the model: @side_effect(post_save, sender=MyModel)",
+        ],
+        id="model-signal-receiver-without-sender",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        '''
+
+@side_effect(post_save, sender=Product, max_queries=0)
+def count_products(sender: type[Product], **kwargs: object) -> None:
+    """Count the products: one query, over a budget of none."""
+    Product.objects.count()
+''',
+        [
+            f"Receiver {PACKAGE}.catalog.signals.count_products ran 1 database query; "
+            "its budget is max_queries=0.",
+            "move the work into a task (<app>/tasks.py) that the receiver enqueues on commit",
+            "raise max_queries in its @side_effect(...)",
+        ],
+        id="receiver-over-its-query-budget",
+    ),
+    pytest.param(
+        "catalog/services/products.py",
+        '''
+from django.db.models.signals import post_save  # noqa: E402
+
+
+def recount_stock(sender: type[Product], **kwargs: object) -> None:
+    """Recount the stock."""
+
+
+post_save.connect(recount_stock, sender=Product)
+''',
+        [
+            f"{PACKAGE}.catalog.services.products.recount_stock: (side_effects.E001)",
+            f"{PACKAGE}.catalog.services.products.recount_stock: (side_effects.E002)",
+            "without @side_effect",
+        ],
+        id="plain-connect-in-a-service",
+    ),
+]
+
+
+def append(project: Path, module: str, code: str) -> None:
+    """Append ``code`` to a module of the baked package."""
+    path = project / PACKAGE / module
+    path.write_text(path.read_text() + code)
+
+
+def regenerate_signal_map(project: Path) -> None:
+    """What the developer is told to run: ``signalmap --format markdown > docs/signals.md``."""
+    result = run_in_project(
+        project, sys.executable, "manage.py", "signalmap", "--format", "markdown"
+    )
+    assert result.returncode == 0, output_of(result)
+    (project / "docs" / "signals.md").write_text(result.stdout)
+
+
+@pytest.mark.parametrize(("module", "code", "expected"), VIOLATIONS)
+def test_a_broken_receiver_rule_fails_the_gate(
+    bake: Callable[..., Path], module: str, code: str, expected: list[str]
+) -> None:
+    project = bake()
+    append(project, module, code)
+    regenerate_signal_map(project)
+
+    gate = run_gate(project)
+
+    output = output_of(gate)
+    assert gate.returncode != 0, output
+    for text in expected:
+        assert text in output
+
+
+def test_a_receiver_added_without_regenerating_the_map_fails_the_gate(
+    bake: Callable[..., Path],
+) -> None:
+    project = bake()
+    append(project, "catalog/signals.py", GOOD_RECEIVER)
+
+    gate = run_gate(project)
+
+    output = output_of(gate)
+    assert gate.returncode != 0, output
+    assert "docs/signals.md is out of date with the receivers in the code" in output
+    assert (
+        f"+| `django.db.models.signals.post_save` | `catalog.Product` | `{PACKAGE}.catalog"
+        in output
+    )
+    assert "Regenerate it: python manage.py signalmap --format markdown > docs/signals.md" in output
+
+
+def test_the_same_receiver_passes_once_the_map_is_regenerated(bake: Callable[..., Path]) -> None:
+    project = bake()
+    append(project, "catalog/signals.py", GOOD_RECEIVER)
+    regenerate_signal_map(project)
+
+    gate = run_gate(project)
+
+    assert gate.returncode == 0, output_of(gate)
+
+
+@pytest.mark.parametrize("include_example_app", [True, False], ids=["example", "bare"])
+def test_startapp_creates_an_app_that_passes_the_gate_once_installed(
+    bake: Callable[..., Path], include_example_app: bool
+) -> None:
+    project = bake(include_example_app=include_example_app)
+
+    created = run_in_project(project, sys.executable, "manage.py", "startapp", "billing")
+
+    assert created.returncode == 0, output_of(created)
+    assert f'Add "{PACKAGE}.billing" to INSTALLED_APPS' in created.stdout
+    settings = project / "config" / "settings" / "base.py"
+    installed = f'    "{PACKAGE}.side_effects",\n'
+    settings.write_text(
+        settings.read_text().replace(installed, f'{installed}    "{PACKAGE}.billing",\n')
+    )
+    for command in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
+        result = run_in_project(project, sys.executable, "-m", *command)
+        assert result.returncode == 0, output_of(result)
+    gate = run_gate(project, "-v")
+    assert gate.returncode == 0, output_of(gate)
+    assert f"{PACKAGE}/billing/tests/test_app.py::test_the_app_is_installed PASSED" in gate.stdout
