@@ -7,8 +7,11 @@ re-raises it only when ``settings.SIDE_EFFECTS_RAISE_EXCEPTIONS`` is true, and r
 receiver with its docstring and query budget for the checks, the signal map and the pytest
 plugin. The wrapper's fast path is one check of a module global (the observer hook).
 
-Settings read: ``SIDE_EFFECTS_RAISE_EXCEPTIONS`` (default ``False``), read when a receiver fails;
-``SIDE_EFFECTS_DEFAULT_MAX_QUERIES`` (default ``1``), read when a receiver is decorated.
+Settings read: ``SIDE_EFFECTS_RAISE_EXCEPTIONS`` (default ``False``), read when a receiver fails
+and when an on-commit body is deferred: while it is true (tests, local development) the body is
+deferred with ``robust=False`` so that its failure reaches the code that committed, as any other
+receiver's would; ``SIDE_EFFECTS_DEFAULT_MAX_QUERIES`` (default ``1``), read when a receiver is
+decorated.
 """
 
 from __future__ import annotations
@@ -184,14 +187,18 @@ def _skipping_raw_async(call: Receiver) -> Receiver:
 
 
 def _deferred(registration: Registration, call: Receiver) -> Receiver:
-    """Run ``call`` once the transaction on the signal's ``using`` database commits."""
+    """Run ``call`` once the transaction on the signal's ``using`` database commits.
+
+    Robustly (other on-commit callbacks still run) unless failures are to be raised.
+    """
     skip_raw = registration.skip_raw
 
     def receive(**kwargs: object) -> None:
         if skip_raw and kwargs.get("raw"):
             return
         using = kwargs.get("using")
-        transaction.on_commit(partial(call, **kwargs), using=using, robust=True)
+        robust = not _raise_exceptions()
+        transaction.on_commit(partial(call, **kwargs), using=using, robust=robust)
 
     return receive
 

@@ -151,6 +151,50 @@ def test_a_failure_is_logged_and_swallowed_when_the_setting_is_off(
     assert len(after) == 1
 
 
+@pytest.mark.django_db
+@override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=True)
+def test_an_on_commit_failure_reaches_the_committing_code_when_the_setting_is_on(
+    connect: Callable,
+    django_capture_on_commit_callbacks: Callable,
+    kit_log: pytest.LogCaptureFixture,
+) -> None:
+    connect(
+        ping,
+        make_receiver("fails_after_commit", calls=[], error=RuntimeError("boom")),
+        on_commit=True,
+    )
+
+    with (
+        pytest.raises(RuntimeError, match="boom"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ping.send(sender=None)
+
+    assert f"Receiver {SIGNALS_MODULE}.fails_after_commit failed." in kit_log.text
+
+
+@pytest.mark.django_db
+@override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=False)
+def test_an_on_commit_failure_is_logged_and_swallowed_when_the_setting_is_off(
+    connect: Callable,
+    django_capture_on_commit_callbacks: Callable,
+    kit_log: pytest.LogCaptureFixture,
+) -> None:
+    after: list[dict[str, object]] = []
+    connect(
+        ping,
+        make_receiver("fails_quietly_after_commit", calls=[], error=RuntimeError("boom")),
+        on_commit=True,
+    )
+    connect(ping, make_receiver("runs_after_that_failure", calls=after), on_commit=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ping.send(sender=None)
+
+    assert f"Receiver {SIGNALS_MODULE}.fails_quietly_after_commit failed." in kit_log.text
+    assert len(after) == 1
+
+
 def test_an_async_receiver_runs_for_send_and_asend(connect: Callable) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_async_receiver("async_receiver", calls=calls))
