@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import bake_project, output_of, run_gate  # noqa: E402
+from tests.conftest import bake_project, output_of, run_gate
 
 OPTIONS = [
     {"background_tasks": "database", "include_example_app": True},
@@ -43,6 +43,17 @@ def gate_of(project: Path) -> None:
         sys.exit(f"the gate of {project} failed:\n{output_of(result)}")
 
 
+def measure(answers: dict[str, object], repeat: int, scratch: Path) -> tuple[float, float]:
+    """Median seconds of a bake and of the baked project's gate, for one set of answers."""
+    bakes = iter(range(repeat))
+    bake_time = median_seconds(
+        lambda: bake_project(scratch / f"bake-{next(bakes)}", **answers), repeat
+    )
+    project = bake_project(scratch / "gate", **answers)
+    gate_time = median_seconds(lambda: gate_of(project), repeat)
+    return bake_time, gate_time
+
+
 def main() -> None:
     """Measure each option set and print one line per measurement."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -51,12 +62,7 @@ def main() -> None:
     for answers in OPTIONS:
         label = ", ".join(f"{key}={value}" for key, value in answers.items())
         with tempfile.TemporaryDirectory() as scratch:
-            bakes = iter(range(repeat))
-            bake_time = median_seconds(
-                lambda: bake_project(Path(scratch, str(next(bakes))), **answers), repeat
-            )
-            project = bake_project(Path(scratch, "gate"), **answers)
-            gate_time = median_seconds(lambda project=project: gate_of(project), repeat)
+            bake_time, gate_time = measure(answers, repeat, Path(scratch))
         print(f"{label}: bake {bake_time:.2f} s, gate {gate_time:.2f} s (median of {repeat})")
 
 

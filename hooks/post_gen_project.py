@@ -10,7 +10,7 @@ from pathlib import Path
 
 PACKAGE = "{{ cookiecutter.project_slug }}"
 BACKGROUND_TASKS = "{{ cookiecutter.background_tasks }}"
-INCLUDE_EXAMPLE_APP = {{ "True" if cookiecutter.include_example_app else "False" }}
+INCLUDE_EXAMPLE_APP = "{{ cookiecutter.include_example_app }}" == "True"
 
 # Paths that belong to one answer only, removed when that answer was not chosen.
 FILES_OF_CELERY = [Path("config", "celery.py")]

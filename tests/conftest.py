@@ -22,8 +22,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
 # Environment variables of the outer pytest run that must not leak into a baked project's run.
-_LEAKY_VARIABLES = ("DJANGO_SETTINGS_MODULE", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER",
-                    "PYTEST_XDIST_WORKER_COUNT", "PYTEST_CURRENT_TEST", "DATABASE_URL")
+_LEAKY_VARIABLES = (
+    "DJANGO_SETTINGS_MODULE",
+    "PYTEST_ADDOPTS",
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_CURRENT_TEST",
+    "DATABASE_URL",
+)
 
 
 def bake_project(output_dir: Path, **answers: object) -> Path:

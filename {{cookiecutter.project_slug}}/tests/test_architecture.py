@@ -4,6 +4,9 @@ Each test fails with the tool's own explanation: the broken import contract and 
 the system check and its hint, the missing migration, or the stale signal map and its diff.
 """
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,15 +16,33 @@ from importlinter.cli import lint_imports
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@contextmanager
+def existing_loggers_kept() -> Iterator[None]:
+    """Undo import-linter's logging setup, which disables every logger that exists already."""
+    loggers = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    disabled = [logger.disabled for logger in loggers]
+    try:
+        yield
+    finally:
+        for logger, was_disabled in zip(loggers, disabled, strict=True):
+            logger.disabled = was_disabled
+
+
 def test_import_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
-    exit_code = lint_imports(
-        config_filename=str(PROJECT_ROOT / "pyproject.toml"), no_cache=True, no_logo=True
-    )
+    with existing_loggers_kept():
+        exit_code = lint_imports(
+            config_filename=str(PROJECT_ROOT / "pyproject.toml"), no_cache=True, no_logo=True
+        )
 
     if exit_code != 0:
         pytest.fail(capsys.readouterr().out, pytrace=False)
 
 
+@pytest.mark.django_db  # some checks (django-tasks-db's JSONField) ask the database's features
 def test_system_checks_pass_without_warnings() -> None:
     call_command("check", "--fail-level", "WARNING")
 

@@ -44,13 +44,6 @@ def connect_plainly() -> Iterator[Callable[..., None]]:
 
 @pytest.fixture
 def kit_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """``caplog`` for the kit's error log, with its logger enabled.
-
-    import-linter's CLI, which the architecture tests run in-process, reconfigures logging with
-    ``disable_existing_loggers``; this undoes that for the kit's logger during the test.
-    """
-    logger = logging.getLogger(KIT_LOGGER)
-    disabled, logger.disabled = logger.disabled, False
+    """``caplog`` for the kit's error log."""
     with caplog.at_level(logging.ERROR, logger=KIT_LOGGER):
         yield caplog
-    logger.disabled = disabled
