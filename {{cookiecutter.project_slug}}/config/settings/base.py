@@ -127,6 +127,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Receivers connected with @side_effect log their failures; whether the failure then propagates
 # to the code that sent the signal is decided here (on in local and tests, off in production).
 SIDE_EFFECTS_RAISE_EXCEPTIONS = env.bool("SIDE_EFFECTS_RAISE_EXCEPTIONS", default=False)
+# The query budget of a receiver that does not pass max_queries (checked by the pytest plugin).
+SIDE_EFFECTS_DEFAULT_MAX_QUERIES = 1
 
 LOGGING = {
     "version": 1,
