@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bake_project, output_of, run_gate, run_in_project
+from .conftest import TEMPLATE_DIR, bake_project, output_of, run_gate, run_in_project
 
 COMBINATIONS = [
     pytest.param(background_tasks, include_example_app, id=f"{background_tasks}-{label}")
@@ -84,3 +84,17 @@ def test_combination_renders_and_passes_its_gate(
     gate = run_gate(project)
     assert gate.returncode == 0, output_of(gate)
     assert " passed" in gate.stdout
+
+
+def test_django_template_syntax_is_copied_verbatim(default_project: Path) -> None:
+    """startapp's templates hold ``{{ app_name }}``: cookiecutter must copy, not render, them."""
+    source = next(TEMPLATE_DIR.glob("*/*/side_effects/app_template"))
+    copied = default_project / "acme_shop" / "side_effects" / "app_template"
+
+    source_files = sorted(path.relative_to(source) for path in source.rglob("*") if path.is_file())
+    assert source_files == sorted(
+        path.relative_to(copied) for path in copied.rglob("*") if path.is_file()
+    )
+    assert any("{{" in (source / name).read_text() for name in source_files)
+    for name in source_files:
+        assert (copied / name).read_bytes() == (source / name).read_bytes(), name
