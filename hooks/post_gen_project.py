@@ -13,17 +13,23 @@ BACKGROUND_TASKS = "{{ cookiecutter.background_tasks }}"
 INCLUDE_EXAMPLE_APP = "{{ cookiecutter.include_example_app }}" == "True"
 
 # Paths that belong to one answer only, removed when that answer was not chosen.
-FILES_OF_CELERY = [Path("config", "celery.py")]
 FILES_OF_EXAMPLE_APP = [Path(PACKAGE, "catalog")]
+FILES_OF_BACKGROUND_TASKS = {
+    "database": [Path(PACKAGE, "catalog", "tests", "test_tasks_on_database.py")],
+    "celery": [
+        Path("config", "celery.py"),
+        Path(PACKAGE, "catalog", "tests", "test_tasks_on_celery.py"),
+    ],
+}
 
 
 def remove(paths: list[Path]) -> None:
-    """Delete files and directories that the chosen options do not use."""
+    """Delete files and directories that the chosen options do not use (if still there)."""
     for path in paths:
         if path.is_dir():
             shutil.rmtree(path)
         else:
-            path.unlink()
+            path.unlink(missing_ok=True)
 
 
 def write_dot_env() -> None:
@@ -35,8 +41,9 @@ def write_dot_env() -> None:
 
 def main() -> None:
     """Apply the answers that decide which files exist."""
-    if BACKGROUND_TASKS != "celery":
-        remove(FILES_OF_CELERY)
+    for option, paths in FILES_OF_BACKGROUND_TASKS.items():
+        if option != BACKGROUND_TASKS:
+            remove(paths)
     if not INCLUDE_EXAMPLE_APP:
         remove(FILES_OF_EXAMPLE_APP)
     write_dot_env()

@@ -72,6 +72,8 @@ def test_combination_renders_and_passes_its_gate(
     assert leftovers == [], "unrendered template text"
 
     assert (project / "config" / "celery.py").exists() == (background_tasks == "celery")
+    task_tests = sorted(path.name for path in project.rglob("test_tasks_on_*.py"))
+    assert task_tests == ([f"test_tasks_on_{background_tasks}.py"] if include_example_app else [])
     assert (project / "acme_shop" / "catalog").exists() == include_example_app
     dependencies = (project / "pyproject.toml").read_text()
     assert ("celery" in dependencies) == (background_tasks == "celery")
