@@ -47,6 +47,16 @@ def production_env(**overrides: str) -> dict[str, str]:
     }
 
 
+def mailing_env(smtp_server: SmtpSink) -> dict[str, str]:
+    """Settings that send the example task's e-mail to ``smtp_server``."""
+    return {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+        "DEFAULT_FROM_EMAIL": SENDER,
+        "CATALOG_PRICE_WATCHERS": ",".join(WATCHERS),
+    }
+
+
 def manage(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run ``python manage.py ARGS`` in the project and require it to succeed."""
     result = run_in_project(project, sys.executable, "manage.py", *args, timeout=180, **env)
@@ -113,10 +123,7 @@ def test_db_worker_runs_a_task_enqueued_through_the_app(
     url = postgresql.create_database("db_worker")
     env = production_env(
         DATABASE_URL=url,
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_server.port),
-        DEFAULT_FROM_EMAIL=SENDER,
-        CATALOG_PRICE_WATCHERS=",".join(WATCHERS),
+        **mailing_env(smtp_server),
     )
     manage(project, "migrate", "--no-input", env=env)
 
@@ -155,10 +162,7 @@ def test_celery_worker_runs_a_task_sent_through_redis(
     env = production_env(
         DATABASE_URL=postgresql.create_database("celery"),
         CELERY_BROKER_URL=redis_server.url(),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp_server.port),
-        DEFAULT_FROM_EMAIL=SENDER,
-        CATALOG_PRICE_WATCHERS=",".join(WATCHERS),
+        **mailing_env(smtp_server),
     )
     manage(project, "migrate", "--no-input", env=env)
 
