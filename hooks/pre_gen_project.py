@@ -2,127 +2,150 @@
 
 Each problem is printed as one line on stderr naming the answer, what is wrong and how to fix
 it; all problems are reported at once, then the hook exits 1 and cookiecutter removes the
-half-made project directory. ``background_tasks`` and ``include_example_app`` are also checked
-by cookiecutter itself (choices and yes/no) before this hook runs.
+project directory it has just created (still empty: this hook runs before any file is written).
+
+``background_tasks`` and ``include_example_app`` are normally checked by cookiecutter itself
+(choices, yes/no) before this hook runs; a replay file or a call through the API skips that
+conversion, so they are checked here too.
 """
 
 import json
 import keyword
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 
-# Rendered by cookiecutter: every answer as JSON, inside a Python string literal.
+# Rendered by cookiecutter: every answer as JSON, inside a Python string literal, so quotes,
+# backslashes and line breaks in an answer cannot break this file.
 ANSWERS = json.loads({{cookiecutter | tojson | tojson}})
 
-# Top-level names the project package must not take: its dependencies, and names the
-# generated project or Python's tooling already uses for something else.
-RESERVED_NAMES = frozenset(
+# Standard-library modules, plus those of newer Pythons than the one running cookiecutter.
+STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"annotationlib", "compression"}
+
+# Import names of the generated project's dependencies, direct and transitive, with both
+# background_tasks options, its dev group and its build backend: the project's root is first
+# on sys.path, so a package of the same name would be imported in their place.
+DEPENDENCIES = frozenset(
     {
-        "asgiref",
-        "billiard",
-        "catalog",
-        "celery",
-        "config",
-        "conftest",
-        "django",
-        "django_environ",
-        "django_stubs_ext",
-        "django_tasks",
-        "django_tasks_db",
-        "docs",
-        "environ",
-        "gunicorn",
-        "hatchling",
-        "importlinter",
-        "kombu",
-        "manage",
-        "pip",
-        "psycopg",
-        "pytest",
-        "pytest_django",
-        "redis",
-        "ruff",
-        "setuptools",
-        "side_effects",
-        "signals",
-        "site",
-        "sqlparse",
-        "static",
-        "templates",
-        "test",
-        "tests",
-        "vine",
-        "whitenoise",
+        "amqp", "asgiref", "billiard", "celery", "cfgv", "click", "click_didyoumean",
+        "click_plugins", "click_repl", "dateutil", "distlib", "django", "django_environ",
+        "django_stubs_ext", "django_tasks", "django_tasks_db", "environ", "filelock", "grimp",
+        "gunicorn", "hatchling", "identify", "importlinter", "iniconfig", "kombu", "markdown_it",
+        "mdurl", "nodeenv", "packaging", "pathspec", "pip", "platformdirs", "pluggy",
+        "pre_commit", "prompt_toolkit", "psycopg", "psycopg_binary", "py", "pygments", "pytest",
+        "pytest_django", "redis", "rich", "ruff", "setuptools", "six", "sqlparse",
+        "trove_classifiers", "typing_extensions", "tzdata", "tzlocal", "vine", "virtualenv",
+        "wcwidth", "whitenoise", "yaml",
     }
-)
-SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+)  # fmt: skip
+
+# Names the generated project already uses, and what uses them.
+PROJECT_NAMES = {
+    "catalog": "the example app",
+    "config": "the settings package",
+    "conftest": "pytest's conftest.py",
+    "docs": "the docs directory",
+    "manage": "manage.py",
+    "side_effects": "the receiver kit",
+    "signals": "each app's receivers module",
+    "staticfiles": "the collected static files",
+    "test": "Python's own regression-test package",
+    "tests": "the tests directory",
+}
+
+# A package name whose distribution name (underscores as dashes) is valid too: no trailing "_".
+SLUG_PATTERN = re.compile(r"[a-z](?:[a-z0-9_]*[a-z0-9])?")
+ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_PATTERN = re.compile(ATOM + r"(?:\." + ATOM + r")*@(?:" + LABEL + r"\.)+[A-Za-z]{2,63}")
 MAX_NAME_LENGTH = 60
 MAX_SLUG_LENGTH = 40
 MAX_TEXT_LENGTH = 200
+MAX_EMAIL_LENGTH = 254
+EXAMPLES = {
+    "project_name": "Acme Shop",
+    "description": "An online shop for Acme's products.",
+    "author_name": "Acme Engineering",
+}
+
+
+def slug_problem(slug: str) -> str | None:
+    """What makes ``slug`` unusable as the project's package name, or None if nothing does."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        return (
+            "is not a valid package name (lowercase ASCII letters, digits and underscores, "
+            "starting with a letter, not ending with an underscore)"
+        )
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"is longer than {MAX_SLUG_LENGTH} characters"
+    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
+        return "is a Python keyword"
+    if slug in STDLIB_MODULES:
+        return f"shadows the standard-library module {slug!r}"
+    if slug in DEPENDENCIES:
+        return f"shadows {slug!r}, a package the project's dependencies provide"
+    if slug in PROJECT_NAMES:
+        return f"is taken by {PROJECT_NAMES[slug]} in the generated project"
+    return None
 
 
 def suggested_slug(text: str) -> str:
-    """A valid package name close to ``text``, for the fix in an error message."""
-    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "project"
+    """A usable package name close to ``text``, for the fix in an error message."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_") or "project"
     slug = slug if slug[0].isalpha() else f"project_{slug}"
-    return slug[:MAX_SLUG_LENGTH].rstrip("_")
+    slug = slug[: MAX_SLUG_LENGTH - len("_app")].rstrip("_")
+    return slug if slug_problem(slug) is None else f"{slug}_app"
+
+
+def derived_slug(name: str) -> str:
+    """The default ``project_slug`` that cookiecutter.json derives (keep the two in step)."""
+    return name.lower().strip().replace(" ", "_").replace("-", "_").replace(".", "_") or "project"
+
+
+def check_text(answer: str, value: str, max_length: int = MAX_TEXT_LENGTH) -> list[str]:
+    """One line of free text: it lands in pyproject.toml, a docstring and the README."""
+    if not value.strip():
+        example = EXAMPLES.get(answer, "...")
+        return [f'{answer} is empty; write one line for it, e.g. {answer}="{example}".']
+    if not value.isprintable():
+        return [
+            f"{answer} contains a line break, tab or other non-printing character; "
+            "write it as one plain line."
+        ]
+    if '"' in value or "\\" in value:
+        return [
+            f"{answer} contains a double quote or backslash, which the generated "
+            "pyproject.toml and docstrings cannot hold; leave them out."
+        ]
+    if len(value) > max_length:
+        return [f"{answer} is {len(value)} characters long; keep it to {max_length}."]
+    return []
 
 
 def check_project_name(name: str) -> list[str]:
-    """A human-readable name: not blank, one printable line, not absurdly long."""
-    if not name.strip():
-        return ["project_name is empty; give the project a name, e.g. project_name='Acme Shop'."]
-    if not name.isprintable():
-        return ["project_name contains a line break or control character; use one plain line."]
-    if len(name) > MAX_NAME_LENGTH:
-        return [
-            f"project_name is {len(name)} characters long; keep it to {MAX_NAME_LENGTH} "
-            "(a longer description goes into description=...)."
+    """A name people read: one line of text, short, with at least one letter."""
+    found = check_text("project_name", name, MAX_NAME_LENGTH)
+    if not found and not any(character.isalpha() for character in name):
+        found = [
+            f"project_name {name!r} has no letters; name the project with words, "
+            f'e.g. project_name="{EXAMPLES["project_name"]}".'
         ]
-    if not any(character.isalpha() for character in name):
-        return [f"project_name {name!r} has no letters; name the project with words."]
-    return []
+    return found
 
 
 def check_project_slug(slug: str) -> list[str]:
-    """The package name: a lowercase identifier that shadows nothing it will import."""
-    fix = f"pass project_slug={suggested_slug(slug + '_app' if slug else 'project')}"
-    if not SLUG_PATTERN.fullmatch(slug):
-        return [
-            f"project_slug {slug!r} is not a valid package name (lowercase letters, digits and "
-            f"underscores, starting with a letter); {fix} or rename the project."
-        ]
-    if len(slug) > MAX_SLUG_LENGTH:
-        return [f"project_slug {slug!r} is longer than {MAX_SLUG_LENGTH} characters; {fix}."]
-    if keyword.iskeyword(slug) or keyword.issoftkeyword(slug):
-        return [f"project_slug {slug!r} is a Python keyword; {fix}."]
-    if slug in sys.stdlib_module_names:
-        return [f"project_slug {slug!r} shadows the standard-library module {slug!r}; {fix}."]
-    if slug in RESERVED_NAMES:
-        return [
-            f"project_slug {slug!r} shadows a dependency or a name the project uses itself; {fix}."
-        ]
-    return []
-
-
-def check_single_line(answer: str, value: str) -> list[str]:
-    """Free text that lands in pyproject.toml, docstrings and the README."""
-    if not value.strip():
-        return [f"{answer} is empty; write one line for it."]
-    if not value.isprintable():
-        return [f"{answer} contains a line break or control character; use one plain line."]
-    if '"' in value or "\\" in value:
-        return [f"{answer} contains a double quote or backslash; leave them out."]
-    if len(value) > MAX_TEXT_LENGTH:
-        return [f"{answer} is longer than {MAX_TEXT_LENGTH} characters; shorten it."]
-    return []
+    """The package name: a lowercase identifier that shadows nothing the project imports."""
+    problem = slug_problem(slug)
+    if problem is None:
+        return []
+    return [f"project_slug {slug!r} {problem}; pass project_slug={suggested_slug(slug)}."]
 
 
 def check_author_email(email: str) -> list[str]:
-    """An address that mail servers and package metadata accept."""
-    if EMAIL_PATTERN.fullmatch(email):
+    """An address that mail servers and package metadata accept: local@domain.tld."""
+    if len(email) <= MAX_EMAIL_LENGTH and EMAIL_PATTERN.fullmatch(email):
         return []
     return [
         f"author_email {email!r} is not an e-mail address; give one like "
@@ -130,34 +153,45 @@ def check_author_email(email: str) -> list[str]:
     ]
 
 
-def check_background_tasks(choice: str) -> list[str]:
+def check_background_tasks(choice: object) -> list[str]:
     """One of the two supported ways to run background work."""
     if choice in ("database", "celery"):
         return []
-    return [f"background_tasks {choice!r} is not an option; choose 'database' or 'celery'."]
+    return [
+        f"background_tasks {choice!r} is not an option; "
+        "pass background_tasks=database or background_tasks=celery."
+    ]
 
 
 def check_include_example_app(value: object) -> list[str]:
-    """A yes/no answer (cookiecutter turns yes/no/true/false into a boolean)."""
+    """A boolean: cookiecutter turns yes/no, true/false, y/n, on/off and 1/0 into one."""
     if isinstance(value, bool):
         return []
-    return [f"include_example_app {value!r} is not yes or no; answer yes or no."]
+    return [
+        f"include_example_app {value!r} is not a yes/no answer; pass include_example_app=yes or "
+        "include_example_app=no (unquoted true or false in a replay file or through the API)."
+    ]
 
 
-CHECKS: dict[str, Callable[[object], list[str]]] = {
+TEXT_CHECKS: dict[str, Callable[[str], list[str]]] = {
     "project_name": check_project_name,
     "project_slug": check_project_slug,
-    "description": lambda value: check_single_line("description", value),
-    "author_name": lambda value: check_single_line("author_name", value),
+    "description": lambda value: check_text("description", value),
+    "author_name": lambda value: check_text("author_name", value),
     "author_email": check_author_email,
+}
+CHOICE_CHECKS: dict[str, Callable[[object], list[str]]] = {
     "background_tasks": check_background_tasks,
     "include_example_app": check_include_example_app,
 }
 
 
-def derived_slug(name: str) -> str:
-    """The default ``project_slug`` that cookiecutter.json derives from ``project_name``."""
-    return name.lower().strip().replace(" ", "_").replace("-", "_").replace(".", "_") or "project"
+def check_text_answer(answers: dict[str, object], key: str) -> list[str]:
+    """Run the check of a text answer, refusing first a value that is not text at all."""
+    value = answers.get(key)
+    if not isinstance(value, str):
+        return [f"{key} {value!r} is not text; give it as a string."]
+    return TEXT_CHECKS[key](value)
 
 
 def problems(answers: dict[str, object]) -> list[str]:
@@ -165,11 +199,18 @@ def problems(answers: dict[str, object]) -> list[str]:
 
     A slug derived from a bad name is not reported again: fixing the name fixes both.
     """
-    checks = dict(CHECKS)
-    name = str(answers["project_name"])
-    if check_project_name(name) and answers["project_slug"] == derived_slug(name):
-        del checks["project_slug"]
-    return [message for key, check in checks.items() for message in check(answers[key])]
+    keys = list(TEXT_CHECKS)
+    name = answers.get("project_name")
+    if (
+        isinstance(name, str)
+        and check_project_name(name)
+        and answers.get("project_slug") == derived_slug(name)
+    ):
+        keys.remove("project_slug")
+    found = [message for key in keys for message in check_text_answer(answers, key)]
+    return found + [
+        message for key, check in CHOICE_CHECKS.items() for message in check(answers.get(key))
+    ]
 
 
 def main() -> int:
