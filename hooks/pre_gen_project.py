@@ -16,6 +16,9 @@ import sys
 import unicodedata
 from collections.abc import Callable
 
+# python-slugify comes with cookiecutter, which runs this hook with its own interpreter.
+from slugify import slugify
+
 # Rendered by cookiecutter: every answer as JSON, inside a Python string literal, so quotes,
 # backslashes and line breaks in an answer cannot break this file.
 ANSWERS = json.loads({{cookiecutter | tojson | tojson}})
@@ -101,7 +104,7 @@ def suggested_slug(text: str) -> str:
 
 def derived_slug(name: str) -> str:
     """The default ``project_slug`` that cookiecutter.json derives (keep the two in step)."""
-    return name.lower().strip().replace(" ", "_").replace("-", "_").replace(".", "_") or "project"
+    return slugify(name, separator="_") or "project"
 
 
 def check_text(answer: str, value: str, max_length: int = MAX_TEXT_LENGTH) -> list[str]:

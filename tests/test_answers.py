@@ -242,14 +242,6 @@ def test_unusual_but_valid_answers_render(
     assert metadata["authors"][0]["name"] == answers.get("author_name", "Acme Engineering")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cookiecutter.json derives project_slug with .replace(): 'AC/DC' makes a nested directory "
-        "(its parent is left behind when the hook refuses it) and 'Acme Inc.' a trailing "
-        "underscore; deriving it with slugify(separator='_') fixes both"
-    ),
-)
 @pytest.mark.parametrize("name", ["AC/DC Fan Club", "Acme Inc."])
 def test_plausible_names_derive_a_usable_slug(tmp_path: Path, name: str) -> None:
     project = bake_project(tmp_path / "out", project_name=name)
