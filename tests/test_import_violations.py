@@ -69,6 +69,21 @@ def test_forbidden_import_fails_the_gate(
     assert "BROKEN" in output
 
 
+def test_only_apps_may_import_receivers(bake) -> None:
+    """A module outside the business-logic names is still caught by the protected contract."""
+    project = bake()
+    helper = project / "acme_shop" / "catalog" / "notifications.py"
+    helper.write_text('"""Helpers."""\n\nfrom acme_shop.catalog import signals  # noqa: F401\n')
+
+    gate = run_gate(project, "tests/test_architecture.py")
+
+    output = output_of(gate)
+    assert gate.returncode != 0
+    assert "Receivers (*.signals) are imported only by their app's apps.py BROKEN" in output
+    assert "Business logic never imports receivers (*.signals) KEPT" in output
+    assert "acme_shop.catalog.notifications -> acme_shop.catalog.signals" in output
+
+
 def test_the_guidance_tells_the_reader_what_to_do(bake) -> None:
     project = bake()
     inject_import(project, "catalog/views.py", "from acme_shop.catalog import signals")
