@@ -1,10 +1,10 @@
-"""Finish a freshly rendered project: drop the files of options not chosen, write ``.env``.
+"""Finish a freshly rendered project: drop the files of options not chosen.
 
-Runs inside the new project's directory. ``.env`` gets a fresh random ``SECRET_KEY`` and is kept
-out of git by the project's ``.gitignore``.
+Runs inside the new project's directory. It writes nothing of its own, so two renderings of the
+same answers are identical (what cruft's ``diff`` and ``update`` rely on): the local ``.env``
+and its secret key are created by the project's local settings on first use.
 """
 
-import secrets
 import shutil
 from pathlib import Path
 
@@ -32,13 +32,6 @@ def remove(paths: list[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
-def write_dot_env() -> None:
-    """Create ``.env`` from ``.env.example`` with a fresh secret key."""
-    secret_key = secrets.token_urlsafe(50)  # no characters that .env files treat specially
-    example = Path(".env.example").read_text()
-    Path(".env").write_text(example.replace("SECRET_KEY=change-me", f"SECRET_KEY={secret_key}"))
-
-
 def main() -> None:
     """Apply the answers that decide which files exist."""
     for option, paths in FILES_OF_BACKGROUND_TASKS.items():
@@ -46,7 +39,6 @@ def main() -> None:
             remove(paths)
     if not INCLUDE_EXAMPLE_APP:
         remove(FILES_OF_EXAMPLE_APP)
-    write_dot_env()
 
 
 if __name__ == "__main__":

@@ -40,22 +40,6 @@ def test_default_answers_render_acme_shop(default_project: Path) -> None:
     assert 'name = "acme-shop"' in (default_project / "pyproject.toml").read_text()
 
 
-def test_dot_env_holds_a_fresh_secret_and_is_ignored_by_git(
-    default_project: Path, tmp_path: Path
-) -> None:
-    other_project = bake_project(tmp_path)
-
-    secrets = [
-        re.search(r"^SECRET_KEY=(.+)$", (project / ".env").read_text(), re.MULTILINE)[1]
-        for project in (default_project, other_project)
-    ]
-
-    assert len(secrets[0]) >= 50
-    assert secrets[0] != secrets[1]
-    assert "change-me" not in secrets
-    assert ".env" in (default_project / ".gitignore").read_text().splitlines()
-
-
 @pytest.mark.parametrize(("background_tasks", "include_example_app"), COMBINATIONS)
 def test_combination_renders_and_passes_its_gate(
     tmp_path: Path, background_tasks: str, include_example_app: bool

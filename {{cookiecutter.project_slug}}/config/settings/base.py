@@ -1,7 +1,8 @@
 """Settings shared by every environment.
 
-Everything secret or host-specific comes from the environment (a ``.env`` file locally, never
-committed; set ``DJANGO_READ_DOT_ENV_FILE=false`` where the real environment is the only source).
+Everything secret or host-specific comes from the environment. On a developer's machine
+(``config.settings.local``) a ``.env`` file at the project's root adds to it (never committed);
+production and the tests read no ``.env`` unless ``DJANGO_READ_DOT_ENV_FILE=true`` says so.
 See ``.env.example`` for the variables this project reads. ``SECRET_KEY`` is set per environment.
 """
 
@@ -12,8 +13,18 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True):
-    environ.Env.read_env(BASE_DIR / ".env")
+DOT_ENV_FILE = BASE_DIR / ".env"
+READ_DOT_ENV_FILE = env.bool(
+    "DJANGO_READ_DOT_ENV_FILE",
+    default=env.str("DJANGO_SETTINGS_MODULE", default="") == "config.settings.local",
+)
+if READ_DOT_ENV_FILE:
+    environ.Env.read_env(DOT_ENV_FILE)
+
+# Where the SQLite file and collected static files go: the checkout's root, next to manage.py,
+# or the current directory when the project runs from an installed wheel (never site-packages).
+RUN_DIR = BASE_DIR if (BASE_DIR / "manage.py").is_file() else Path.cwd()
+DATA_DIR = Path(env.str("DJANGO_DATA_DIR", default=str(RUN_DIR)))
 
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
@@ -65,10 +76,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
@@ -85,7 +95,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = DATA_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

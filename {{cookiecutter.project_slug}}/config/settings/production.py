@@ -3,14 +3,39 @@
 ``python manage.py check --deploy --fail-level WARNING`` passes with these settings.
 """
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DATABASES, DEFAULT_FROM_EMAIL, env
 
+KEY_ADVICE = (
+    "set SECRET_KEY in the environment to a long random value, e.g. the output of "
+    '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+)
+
+
+def production_secret_key(key: str) -> str:
+    """``key`` if it is fit for production; otherwise refuse to start, saying why in one line."""
+    if not key:
+        raise ImproperlyConfigured(f"SECRET_KEY is not set; {KEY_ADVICE}")
+    if key.startswith(SECRET_KEY_INSECURE_PREFIX) or key == "change-me":
+        raise ImproperlyConfigured(f"SECRET_KEY is a development key; {KEY_ADVICE}")
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak (under {SECRET_KEY_MIN_LENGTH} characters or under "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} distinct ones); {KEY_ADVICE}"
+        )
+    return key
+
+
 DEBUG = False
-SECRET_KEY = env.str("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+SECRET_KEY = production_secret_key(env.str("SECRET_KEY", default=""))
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to.")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -3,7 +3,7 @@
 from .base import *  # noqa: F403
 from .base import env
 
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-test-only-secret-key")
+SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-test-only-secret-key")
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost"]
 
