@@ -108,7 +108,11 @@ def derived_slug(name: str) -> str:
 
 
 def check_text(answer: str, value: str, max_length: int = MAX_TEXT_LENGTH) -> list[str]:
-    """One line of free text: it lands in pyproject.toml, a docstring and the README."""
+    """One line of free text: it lands in pyproject.toml, a docstring and the README.
+
+    Quotes, backslashes, braces and any printable Unicode are escaped where they land
+    (``templates/escape.jinja``); only what no line of text can hold is refused.
+    """
     if not value.strip():
         example = EXAMPLES.get(answer, "...")
         return [f'{answer} is empty; write one line for it, e.g. {answer}="{example}".']
@@ -116,11 +120,6 @@ def check_text(answer: str, value: str, max_length: int = MAX_TEXT_LENGTH) -> li
         return [
             f"{answer} contains a line break, tab or other non-printing character; "
             "write it as one plain line."
-        ]
-    if '"' in value or "\\" in value:
-        return [
-            f"{answer} contains a double quote or backslash, which the generated "
-            "pyproject.toml and docstrings cannot hold; leave them out."
         ]
     if len(value) > max_length:
         return [f"{answer} is {len(value)} characters long; keep it to {max_length}."]

@@ -1,4 +1,5 @@
-"""{{ cookiecutter.project_name }}.
+{%- from "escape.jinja" import string_body -%}
+"""{{ string_body(cookiecutter.project_name) }}.
 
-{{ cookiecutter.description | wordwrap(96) }}
+{{ string_body(cookiecutter.description) | wordwrap(96, false) }}
 """
