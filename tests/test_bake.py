@@ -18,7 +18,8 @@ COMBINATIONS = [
 
 # Django's startapp template legitimately holds Django template syntax, copied without rendering.
 VERBATIM_DIRECTORIES = ("app_template",)
-JINJA_LEFTOVERS = re.compile(r"\{\{|\{%|\{#|cookiecutter")
+# GitHub Actions expressions (${{ ... }}) are meant to stay.
+JINJA_LEFTOVERS = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter")
 
 
 @pytest.fixture(scope="module")

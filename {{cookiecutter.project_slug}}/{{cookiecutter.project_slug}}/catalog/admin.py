@@ -10,7 +10,7 @@ from .services import create_product, update_product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin[Product]):
     """Products, created and changed through ``create_product`` / ``update_product``."""
 
     list_display = ["name", "price", "updated_at"]
@@ -28,7 +28,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
     """The audit trail: read-only, because it records what happened."""
 
     list_display = ["created_at", "message"]

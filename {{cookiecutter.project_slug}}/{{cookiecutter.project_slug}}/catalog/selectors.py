@@ -19,7 +19,7 @@ def get_product(*, product_id: int) -> Product:
     Raises ``Product.DoesNotExist`` when there is no such product.
     """
     key = product_cache_key(product_id)
-    product = cache.get(key)
+    product: Product | None = cache.get(key)
     if product is None:
         product = Product.objects.get(pk=product_id)
         cache.set(key, product, PRODUCT_CACHE_TIMEOUT)

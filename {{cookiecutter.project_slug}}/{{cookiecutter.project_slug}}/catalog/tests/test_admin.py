@@ -31,7 +31,7 @@ def test_changing_a_product_in_the_admin_writes_the_audit_entry(admin_client: Cl
     )
 
     assert response.status_code == 302
-    assert AuditLog.objects.first().message == (
+    assert AuditLog.objects.values_list("message", flat=True).first() == (
         f"Updated product #{product.pk}: price 19.90 -> 24.50."
     )
 

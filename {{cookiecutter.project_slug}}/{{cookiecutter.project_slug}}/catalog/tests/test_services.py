@@ -47,7 +47,7 @@ def test_update_product_records_what_changed() -> None:
 
     product.refresh_from_db()
     assert product.price == Decimal("24.50")
-    assert AuditLog.objects.first().message == (
+    assert AuditLog.objects.values_list("message", flat=True).first() == (
         f"Updated product #{product.pk}: price 19.90 -> 24.50."
     )
 

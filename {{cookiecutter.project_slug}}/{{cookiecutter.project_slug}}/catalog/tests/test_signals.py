@@ -1,7 +1,7 @@
 """The catalog's receivers: each fires once, after commit where deferred, never for fixtures."""
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.selectors import get_product, product_cache_key
@@ -47,7 +48,7 @@ def test_saving_a_product_logs_one_line(caplog: pytest.LogCaptureFixture) -> Non
 
 
 def test_watchers_are_notified_once_per_committed_change(
-    django_capture_on_commit_callbacks: Callable,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         product = create_product(name="Lamp", price=Decimal("19.90"))
@@ -62,7 +63,7 @@ def test_watchers_are_notified_once_per_committed_change(
 
 
 def test_no_notification_for_a_rolled_back_change(
-    django_capture_on_commit_callbacks: Callable,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         create_product(name="Lamp", price=Decimal("19.90"))
@@ -76,7 +77,7 @@ def test_no_notification_for_a_rolled_back_change(
 def test_receivers_skip_fixture_loading(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
-    django_capture_on_commit_callbacks: Callable,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     fixture = tmp_path / "products.json"
     fixture.write_text(
