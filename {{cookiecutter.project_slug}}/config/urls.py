@@ -1,9 +1,19 @@
-"""Root URL configuration."""
+"""Root URLs: the landing redirect, the CSRF token for API clients, the admin
+{%- if cookiecutter.include_example_app %} and the catalog{% endif %}."""
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, {% if cookiecutter.include_example_app %}include, {% endif %}path
+from django.views.generic import RedirectView
+
+from . import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+{%- if cookiecutter.include_example_app %}
+    path("", RedirectView.as_view(pattern_name="catalog:products"), name="home"),
+{%- else %}
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+{%- endif %}
+    path("csrf/", views.csrf_token, name="csrf-token"),
     path("admin/", admin.site.urls),
 {%- if cookiecutter.include_example_app %}
     path("", include("{{ cookiecutter.project_slug }}.catalog.urls")),

@@ -144,10 +144,22 @@ SIDE_EFFECTS_RAISE_EXCEPTIONS = env.bool("SIDE_EFFECTS_RAISE_EXCEPTIONS", defaul
 # The query budget of a receiver that does not pass max_queries (checked by the pytest plugin).
 SIDE_EFFECTS_DEFAULT_MAX_QUERIES = 1
 
+# Every line is printed once, by the root logger. Django's default configuration gives the
+# "django" logger a console handler of its own when DEBUG is on, which printed django.* lines
+# (django.tasks: every task a worker runs) twice; here it keeps only the e-mail to ADMINS.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
 }
