@@ -28,20 +28,24 @@ STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"annotationlib", "compres
 
 # Import names of the generated project's dependencies, direct and transitive, with both
 # background_tasks options, its dev group and its build backend: the project's root is first
-# on sys.path, so a package of the same name would be imported in their place.
+# on sys.path, so a package of the same name would be imported in their place. Kept equal to
+# what those requirements resolve to by tests/test_ecosystem.py, which prints the difference.
 DEPENDENCIES = frozenset(
     {
-        "amqp", "asgiref", "billiard", "celery", "cfgv", "click", "click_didyoumean",
-        "click_plugins", "click_repl", "dateutil", "distlib", "django", "django_environ",
-        "django_stubs_ext", "django_tasks", "django_tasks_db", "environ", "filelock", "grimp",
-        "gunicorn", "hatchling", "identify", "importlinter", "iniconfig", "kombu", "markdown_it",
-        "mdurl", "nodeenv", "packaging", "pathspec", "pip", "platformdirs", "pluggy",
-        "pre_commit", "prompt_toolkit", "psycopg", "psycopg_binary", "py", "pygments", "pytest",
-        "pytest_django", "redis", "rich", "ruff", "setuptools", "six", "sqlparse",
-        "trove_classifiers", "typing_extensions", "tzdata", "tzlocal", "vine", "virtualenv",
-        "wcwidth", "whitenoise", "yaml",
+        "amqp", "asgiref", "ast_serialize", "billiard", "celery", "cfgv", "click",
+        "click_didyoumean", "click_plugins", "click_repl", "dateutil", "distlib", "django",
+        "django_stubs_ext", "django_tasks_db", "environ", "filelock", "grimp", "gunicorn",
+        "hatchling", "identify", "importlinter", "iniconfig", "kombu", "librt", "markdown_it",
+        "mdurl", "mypy", "mypy_django_plugin", "mypy_extensions", "mypyc", "nodeenv", "packaging",
+        "pathspec", "platformdirs", "pluggy", "pre_commit", "prompt_toolkit", "psycopg",
+        "psycopg_binary", "py", "pygments", "pytest", "pytest_django", "python_discovery", "redis",
+        "rich", "ruff", "six", "sqlparse", "tomlkit", "trove_classifiers", "typing_extensions",
+        "tzlocal", "vine", "virtualenv", "wcwidth", "whitenoise", "yaml",
     }
 )  # fmt: skip
+# Modules a project environment may hold that the resolution above does not show: the
+# installer of a pip-made virtual environment, and dependencies required on Windows only.
+INSTALLER_AND_PLATFORM_MODULES = frozenset({"pip", "setuptools", "colorama", "tzdata"})
 
 # Names the generated project already uses, and what uses them.
 PROJECT_NAMES = {
@@ -86,7 +90,7 @@ def slug_problem(slug: str) -> str | None:
         return "is a Python keyword"
     if slug in STDLIB_MODULES:
         return f"shadows the standard-library module {slug!r}"
-    if slug in DEPENDENCIES:
+    if slug in DEPENDENCIES | INSTALLER_AND_PLATFORM_MODULES:
         return f"shadows {slug!r}, a package the project's dependencies provide"
     if slug in PROJECT_NAMES:
         return f"is taken by {PROJECT_NAMES[slug]} in the generated project"
