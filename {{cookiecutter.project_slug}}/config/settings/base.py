@@ -18,6 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 DOT_ENV_FILE = BASE_DIR / ".env"
+# This module cannot see which settings module imported it; the environment names it.
 READ_DOT_ENV_FILE = env.bool(
     "DJANGO_READ_DOT_ENV_FILE",
     default=env.str("DJANGO_SETTINGS_MODULE", default="") == "config.settings.local",
