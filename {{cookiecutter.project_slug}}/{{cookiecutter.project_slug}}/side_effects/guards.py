@@ -50,9 +50,12 @@ from .registry import Registration, registrations
 
 # Queries shown in a budget failure; a receiver far over budget lists only the first ones.
 QUERIES_SHOWN = 10
+ON_COMMIT_ENQUEUE = (
+    "(django.tasks: task.enqueue(...) in an on_commit=True receiver; "
+    "Celery: task.delay_on_commit(...))"
+)
 TASK_ADVICE = (
-    "do it in a task (<app>/tasks.py) that the receiver enqueues on commit (django.tasks: "
-    "task.enqueue(...) in an on_commit=True receiver; Celery: task.delay_on_commit(...))."
+    f"do it in a task (<app>/tasks.py) that the receiver enqueues on commit {ON_COMMIT_ENQUEUE}."
 )
 SERVICE_ADVICE = (
     "Receivers must not run business logic, however the service is reached (import, "
@@ -60,7 +63,6 @@ SERVICE_ADVICE = (
     "signal (a view or another service), or enqueue a task that calls it."
 )
 _KIT_DIR = str(Path(__file__).parent) + os.sep
-_SKIPPED_FRAMES = (str(Path(inspect.getfile(Signal)).parent) + os.sep, _KIT_DIR)
 
 _current: ContextVar[Call | None] = ContextVar("side_effects_receiver_call", default=None)
 
@@ -236,12 +238,16 @@ class ReceiverGuards:
         call = _current.get()
         service = self._services.get(code)
         if service is not None:
-            if call is not None:
-                call.faults.append(_called_service(call, service, self.where(frame.f_back)))
+            caller = frame.f_back
+            # A service calling its own helpers is reported once, where the receiver entered.
+            if call is not None and (caller is None or caller.f_code not in self._services):
+                call.faults.append(_called_service(call, service, self.where(caller)))
             return
         registration = self._receivers.get(code)
         caller = frame.f_back
-        if registration is not None and caller is not None and self.is_business_code(caller):
+        if registration is None or caller is None:
+            return
+        if self.is_business_code(caller.f_code.co_filename):
             self.violations.append(_called_directly(registration, self.where(caller)))
 
     # -- on-commit callbacks, late connections --------------------------------------------------
@@ -277,13 +283,18 @@ class ReceiverGuards:
         return connect
 
     def _check_connected_in_time(self, signal: Signal, receiver: Callable[..., object]) -> None:
-        """Raise if the code connecting ``receiver`` is project code other than a test's."""
+        """Raise if project code other than a test connects a project receiver."""
+        code = getattr(inspect.unwrap(receiver), "__code__", None)
+        if code is None or not self.is_business_code(code.co_filename):
+            return
         frame: FrameType | None = sys._getframe(2)
-        while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED_FRAMES):
+        while frame is not None and not self.is_project_file(frame.f_code.co_filename):
+            frame = frame.f_back
+        while frame is not None and frame.f_code.co_filename.startswith(_KIT_DIR):
             if self.is_test_file(frame.f_code.co_filename):
                 return
             frame = frame.f_back
-        if frame is not None and self.is_business_code(frame):
+        if frame is not None and self.is_business_code(frame.f_code.co_filename):
             raise ImproperlyConfigured(_connected_late(signal, receiver, self.where(frame)))
 
     # -- where code lives ----------------------------------------------------------------
@@ -292,9 +303,8 @@ class ReceiverGuards:
         """Whether ``filename`` is the project's own code (not an installed package)."""
         return bool(filename) and filename.startswith(self.root) and "site-packages" not in filename
 
-    def is_business_code(self, frame: FrameType) -> bool:
-        """Whether ``frame`` runs project code other than the kit (its dispatch) and tests."""
-        filename = frame.f_code.co_filename
+    def is_business_code(self, filename: str) -> bool:
+        """Whether ``filename`` is project code other than the kit and tests."""
         if not self.is_project_file(filename) or self.is_test_file(filename):
             return False
         return not filename.startswith(_KIT_DIR)
@@ -506,16 +516,23 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     if call is None or (event.startswith("_thread") and _started_by_asgiref()):
         return
     what, subject = audited  # type: ignore[misc]
-    detail = repr(args[1] if event in ("socket.connect", "subprocess.Popen") else args[0])[:200]
     call.faults.append(
         message(
             call.who,
-            f"{what}: {detail}.",
+            f"{what}: {_detail(event, args)}.",
             [],
             f"{subject} in a receiver makes every save wait on work outside the transaction, "
-            f"and is lost or repeated when the save rolls back: {TASK_ADVICE}",
+            f"work that still happens when the save rolls back: {TASK_ADVICE}",
         )
     )
+
+
+def _detail(event: str, args: tuple[object, ...]) -> str:
+    """What the audited event was about: an address, a command line, a thread."""
+    if event in ("socket.connect", "subprocess.Popen"):
+        return repr(args[1])[:200]
+    thread = getattr(args[0], "__self__", None)  # Thread._bootstrap, bound to its thread
+    return repr(thread if thread is not None else args[0])[:200]
 
 
 def _audit_import(args: tuple[object, ...]) -> None:
@@ -606,7 +623,8 @@ def _flagged_inline(original: Callable[..., object], how: str) -> Callable[..., 
                     call.who,
                     f"ran the task {name} inline ({how}).",
                     [],
-                    f"That does the task's work inside the save: {TASK_ADVICE}",
+                    "That does the task's work inside the save: enqueue it instead, on commit "
+                    f"{ON_COMMIT_ENQUEUE}, and let a worker run it.",
                 )
             )
         return original(task, *args, **kwargs)

@@ -123,7 +123,7 @@ def test_work_outside_the_receiver_is_reported(
 
     report = guards.report()
     assert f"{name(reach_out)} {what}" in report
-    assert "do it in a task (<app>/tasks.py) that the receiver enqueues on commit" in report
+    assert "on commit (django.tasks: task.enqueue(...) in an on_commit=True receiver" in report
 
 
 def test_a_task_the_test_backend_runs_is_not_charged_to_the_receiver(
