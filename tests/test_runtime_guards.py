@@ -165,8 +165,8 @@ EXPECTED = {
     "thread": [f"{RECEIVER}.render_in_a_thread started a thread", TASK_FIX],
     "subprocess": [f"{RECEIVER}.convert_images started a subprocess: ['true'].", TASK_FIX],
     "inline task": [
-        f"{RECEIVER}.notify_watchers_now ran the task {PACKAGE}.catalog.tasks.notify_price_watchers "
-        "inline (task.call()).",
+        f"{RECEIVER}.notify_watchers_now ran the task "
+        f"{PACKAGE}.catalog.tasks.notify_price_watchers inline (task.call()).",
         "task.enqueue(...) in an on_commit=True receiver",
     ],
     "on-commit callback": [
