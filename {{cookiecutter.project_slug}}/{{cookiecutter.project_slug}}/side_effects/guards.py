@@ -8,7 +8,7 @@ guards
   are not counted: ``atomic()`` and the kit add them) and its time against ``max_seconds``;
 - flag a call into any ``*.services`` module of the project however it is reached (an import,
   ``import_module``, ``import_string``, a helper in ``tasks.py``), seen with ``sys.monitoring``
-  events on the services' functions;
+  events local to the services' functions, and a services module first imported during the call;
 - flag a network connection, a subprocess and a thread started (an audit hook), and a task run
   inline (django.tasks ``task.call()``, Celery ``task()`` or ``task.apply()``);
 - charge the receiver with the callbacks it registers itself with ``transaction.on_commit``;
@@ -28,6 +28,7 @@ import inspect
 import os
 import sys
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -109,7 +110,7 @@ class ReceiverGuards:
         self.root = str(project_root) + os.sep
         self._services: dict[CodeType, str] = {}
         self._receivers: dict[CodeType, Registration] = {}
-        self._scanned: set[str] = set()
+        self._scanned: set[tuple[str, int]] = set()  # (name, id) of each module looked at
         self._modules_seen = 0
         self._tool: int | None = None
         self._undo: list[Callable[[], None]] = []
@@ -146,6 +147,7 @@ class ReceiverGuards:
         if kwargs.get("signal") not in (pre_migrate, post_migrate):
             call.faults += _over_budget(call, seconds)
         call.faults += _mutations(call, kwargs, before)
+        call.faults += [_imported_service(call, name) for name in self.watch_new_code()]
         self.violations += call.faults
 
     def report(self) -> str:
@@ -158,10 +160,6 @@ class ReceiverGuards:
 
     def install(self) -> None:
         """Start guarding: hooks, patches and the decorator's observer, until :meth:`uninstall`."""
-        global _project_packages
-        _project_packages = frozenset(
-            path.name for path in Path(self.root).iterdir() if (path / "__init__.py").exists()
-        )
         _add_audit_hook()
         for connection in connections.all(initialized_only=True):
             _count_queries_of(connection)
@@ -195,37 +193,46 @@ class ReceiverGuards:
         monitoring = sys.monitoring
         free = [tool for tool in (3, 4) if monitoring.get_tool(tool) is None]
         if not free:
+            warnings.warn(
+                "sys.monitoring tool ids 3 and 4 are taken by other tools: receivers calling "
+                "services, and receivers called directly, are not checked in this run.",
+                stacklevel=2,
+            )
             return
         self._tool = free[0]
         monitoring.use_tool_id(self._tool, "side_effects guards")
         monitoring.register_callback(self._tool, monitoring.events.PY_START, self._on_start)
         self._undo.append(partial(monitoring.free_tool_id, self._tool))
 
-    def watch_new_code(self) -> None:
-        """Watch the functions of services modules and receivers imported since the last look."""
+    def watch_new_code(self) -> list[str]:
+        """Watch the services modules and receivers imported since the last look; name them."""
         tool = self._tool
         if tool is None or len(sys.modules) == self._modules_seen:
-            return
+            return []
         self._modules_seen = len(sys.modules)
+        services = []
         for name, module in list(sys.modules.items()):
-            if name not in self._scanned:
-                self._scanned.add(name)
-                self._watch_services(tool, name, module)
+            if (name, id(module)) not in self._scanned:
+                self._scanned.add((name, id(module)))
+                if self._watch_services(tool, name, module):
+                    services.append(name)
         for registration in registrations():
             code = getattr(inspect.unwrap(registration.func), "__code__", None)
             if code is not None and code not in self._receivers:
                 self._receivers[code] = registration
                 self._watch(tool, code)
+        return services
 
-    def _watch_services(self, tool: int, name: str, module: ModuleType) -> None:
-        """Watch every function a project ``*.services`` module defines."""
+    def _watch_services(self, tool: int, name: str, module: ModuleType) -> bool:
+        """Watch every function of ``module`` if it is a project ``*.services`` module."""
         filename = module.__dict__.get("__file__")
         if "services" not in name.split(".") or not self.is_project_file(filename):
-            return
+            return False
         for func in _functions_of(module):
             if func.__code__ not in self._services and func.__module__ == name:
                 self._services[func.__code__] = f"{name}.{func.__qualname__}"
                 self._watch(tool, func.__code__)
+        return True
 
     def _watch(self, tool: int, code: CodeType) -> None:
         """Have ``code`` report its every start to :meth:`_on_start`."""
@@ -301,7 +308,9 @@ class ReceiverGuards:
 
     def is_project_file(self, filename: str | None) -> bool:
         """Whether ``filename`` is the project's own code (not an installed package)."""
-        return bool(filename) and filename.startswith(self.root) and "site-packages" not in filename
+        if not filename:
+            return False
+        return filename.startswith(self.root) and "site-packages" not in filename
 
     def is_business_code(self, filename: str) -> bool:
         """Whether ``filename`` is project code other than the kit and tests."""
@@ -433,6 +442,11 @@ def _called_service(call: Call, service: str, where: str) -> str:
     return message(call.who, f"called the service {service}.", where_from, SERVICE_ADVICE)
 
 
+def _imported_service(call: Call, module: str) -> str:
+    what = f"imported the services module {module} while it ran."
+    return message(call.who, what, [], SERVICE_ADVICE)
+
+
 def _called_directly(registration: Registration, where: str) -> str:
     return message(
         f"Receiver {registration.path}",
@@ -482,9 +496,8 @@ def _functions_of(module: ModuleType) -> Iterator[Any]:
                 yield inspect.unwrap(member)
 
 
-# -- sockets, subprocesses, threads, imports (audit hook) ---------------------------------------
+# -- sockets, subprocesses, threads (audit hook) ---------------------------------------
 
-_project_packages: frozenset[str] = frozenset()
 _audit_hook_added = False
 
 _AUDITED: dict[str, tuple[str, str]] = {
@@ -508,9 +521,6 @@ def _add_audit_hook() -> None:
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
     """Record a socket, subprocess or thread that the receiver under way starts."""
-    if event == "import":
-        _audit_import(args)
-        return
     audited = _AUDITED.get(event)
     call = _current.get() if audited else None
     if call is None or (event.startswith("_thread") and _started_by_asgiref()):
@@ -533,16 +543,6 @@ def _detail(event: str, args: tuple[object, ...]) -> str:
         return repr(args[1])[:200]
     thread = getattr(args[0], "__self__", None)  # Thread._bootstrap, bound to its thread
     return repr(thread if thread is not None else args[0])[:200]
-
-
-def _audit_import(args: tuple[object, ...]) -> None:
-    """Record a receiver importing a project services module at run time."""
-    call = _current.get()
-    parts = str(args[0]).split(".")
-    if call is None or "services" not in parts or parts[0] not in _project_packages:
-        return
-    what = f"imported the services module {args[0]}."
-    call.faults.append(message(call.who, what, [], SERVICE_ADVICE))
 
 
 def _started_by_asgiref() -> bool:

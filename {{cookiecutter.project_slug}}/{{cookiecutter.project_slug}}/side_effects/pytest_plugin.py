@@ -114,7 +114,7 @@ def pytest_testnodedown(node: object, error: object) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail a full run in which a registered receiver was triggered by no test."""
     config = session.config
-    triggered = set(config.stash[_GUARDS].stats) | config.stash[_TRIGGERED_ON_WORKERS]
+    triggered = {*config.stash[_GUARDS].stats, *config.stash[_TRIGGERED_ON_WORKERS]}
     worker_output = getattr(config, "workeroutput", None)
     if worker_output is not None:  # an xdist worker: the controller judges the whole run
         worker_output[_WORKER_OUTPUT_KEY] = sorted(triggered)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from importlib import import_module
 
 import pytest
 from django.apps import apps
@@ -101,6 +102,22 @@ def test_a_receiver_calling_a_service_is_reported(
     report = guards.report()
     assert f"{name(recount)} called the service {services.__name__}.recount_groups." in report
     assert "call the service from the code that sends the signal" in report
+
+
+def test_a_receiver_importing_a_services_module_at_run_time_is_reported(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def import_services() -> None:
+        import_module(services.__name__)
+
+    del sys.modules[services.__name__]
+    try:
+        send_to(import_services)
+    finally:
+        sys.modules[services.__name__] = services
+
+    report = guards.report()
+    assert f"{name(import_services)} imported the services module {services.__name__} " in report
 
 
 @pytest.mark.parametrize(
