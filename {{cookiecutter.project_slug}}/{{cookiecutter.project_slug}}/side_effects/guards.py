@@ -25,6 +25,7 @@ project code connects once the app registry is ready.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import sys
 import time
@@ -39,7 +40,9 @@ from pathlib import Path
 from types import CodeType, FrameType, ModuleType
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.apps import apps
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -523,7 +526,7 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     """Record a socket, subprocess or thread that the receiver under way starts."""
     audited = _AUDITED.get(event)
     call = _current.get() if audited else None
-    if call is None or (event.startswith("_thread") and _started_by_asgiref()):
+    if call is None or _sanctioned(event):
         return
     what, subject = audited  # type: ignore[misc]
     call.faults.append(
@@ -545,14 +548,26 @@ def _detail(event: str, args: tuple[object, ...]) -> str:
     return repr(thread if thread is not None else args[0])[:200]
 
 
-def _started_by_asgiref() -> bool:
-    """Whether asgiref (sync_to_async, async_to_sync) is starting the thread, not the receiver."""
+def _sanctioned(event: str) -> bool:
+    """Whether the code starting it is sanctioned for receivers, not the receiver's own I/O.
+
+    asgiref starts threads to run ``sync_to_async`` code; a cache backend (dropping a key) and a
+    logging handler (a log line, a metric) may connect to their servers.
+    """
+    directories = _BRIDGE_DIRS if event.startswith("_thread") else _SIDE_CHANNEL_DIRS
     frame: FrameType | None = sys._getframe(2)
     while frame is not None:
-        if f"{os.sep}asgiref{os.sep}" in frame.f_code.co_filename:
+        if frame.f_code.co_filename.startswith(directories):
             return True
         frame = frame.f_back
     return False
+
+
+_BRIDGE_DIRS = (str(Path(inspect.getfile(async_to_sync)).parent) + os.sep,)
+_SIDE_CHANNEL_DIRS = (
+    str(Path(inspect.getfile(caches.__class__)).parent) + os.sep,
+    str(Path(inspect.getfile(logging)).parent) + os.sep,
+)
 
 
 # -- tasks ----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ recorded (``report()`` also clears it, so the test's own phase does not fail for
 
 from __future__ import annotations
 
+import logging.handlers
 import socket
 import subprocess
 import sys
@@ -141,6 +142,25 @@ def test_work_outside_the_receiver_is_reported(
     report = guards.report()
     assert f"{name(reach_out)} {what}" in report
     assert "on commit (django.tasks: task.enqueue(...) in an on_commit=True receiver" in report
+
+
+def test_a_logging_handler_may_connect_to_its_server(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    handler = logging.handlers.SocketHandler("127.0.0.1", 9)  # nothing listens: emit fails
+    logger = logging.getLogger(f"{__name__}.metrics")
+    logger.addHandler(handler)
+
+    def log_a_metric() -> None:
+        logger.warning("saved")
+
+    try:
+        send_to(log_a_metric)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+    assert guards.report() == ""
 
 
 def test_a_task_the_test_backend_runs_is_not_charged_to_the_receiver(
