@@ -244,20 +244,18 @@ class ReceiverGuards:
 
     def _on_start(self, code: CodeType, offset: int) -> None:
         """A watched function starts: a service inside a receiver, or a receiver called directly."""
-        frame = sys._getframe(1)
-        call = _current.get()
+        caller = sys._getframe(1).f_back  # frame 1 is the watched function's own
+        if caller is None:
+            return
         service = self._services.get(code)
+        call = _current.get()
         if service is not None:
-            caller = frame.f_back
             # A service calling its own helpers is reported once, where the receiver entered.
-            if call is not None and (caller is None or caller.f_code not in self._services):
+            if call is not None and caller.f_code not in self._services:
                 call.faults.append(_called_service(call, service, self.where(caller)))
             return
         registration = self._receivers.get(code)
-        caller = frame.f_back
-        if registration is None or caller is None:
-            return
-        if self.is_business_code(caller.f_code.co_filename):
+        if registration is not None and self.is_business_code(caller.f_code.co_filename):
             self.violations.append(_called_directly(registration, self.where(caller)))
 
     # -- on-commit callbacks, late connections --------------------------------------------------
