@@ -1,11 +1,12 @@
 """The runtime guards of the baked project's pytest plugin, as a hurried developer meets them.
 
-One baked project receives the receivers a review wrote to slip business logic and heavy work
-past the gate (a service found at run time, a socket, a thread, a subprocess, a task run inline,
-a sleep, an on-commit query, a rewritten instance, a receiver called by a service, a receiver
-connected at run time, a receiver no test triggers): its gate must fail naming each offender and
-the fix, and a run of chosen tests must not fail for the untested receiver. Another receives
-legitimate code the guards once took for violations: its gate must pass.
+One baked project receives the code a review wrote to slip business logic and heavy work past
+the gate: receivers reaching a service found at run time, a socket, a thread, a subprocess, a
+task run inline, a sleep, an on-commit query, a rewritten instance; a service calling a
+receiver and one connecting a receiver at run time; a receiver no test triggers; a ``save()``
+override writing another table. Its gate must fail naming each offender and the fix, and a run
+of chosen tests must not fail for the untested receiver. Another project receives legitimate
+code the guards once took for violations: its gate must pass.
 """
 
 from __future__ import annotations
@@ -116,6 +117,21 @@ def _note_price(sender: type[Product], **kwargs: object) -> None:
     """Note a price."""
 '''
 
+PRODUCT_STR = "    def __str__(self) -> str:\n        return self.name\n"
+
+HURRIED_SAVE = """
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.name == "audited":
+            AuditLog.objects.create(message=f"Saved {self.name}.")
+"""
+
+LEGITIMATE_SAVE = """
+    def save(self, *args, **kwargs):
+        self.name = " ".join(self.name.split())
+        super().save(*args, **kwargs)
+"""
+
 HURRIED_TESTS = f"""
 from decimal import Decimal
 
@@ -126,7 +142,7 @@ from {PACKAGE}.catalog.services.products import restock, watch_prices
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["slow", "dynamic", "network", "thread", "subprocess", "inline", "doubled"]
+NAMES = ["slow", "dynamic", "network", "thread", "subprocess", "inline", "doubled", "audited"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -189,6 +205,10 @@ EXPECTED = {
         "registry was ready",
         "define the receiver with @side_effect in <app>/signals.py",
     ],
+    "save() override": [
+        "Product.save() writes rows of other tables: catalog_auditlog.",
+        "move it to a service that saves the instance and writes the other rows explicitly",
+    ],
     "untested receiver": [
         "were triggered by no test in this full run",
         f"    {PACKAGE}.catalog.signals.purge_products\n",
@@ -241,7 +261,7 @@ def test_migrate_created_the_editors_group():
 
 
 def test_names_are_trimmed():
-    assert create_product(name="  Lamp ", price=Decimal("1.00")).name == "Lamp"
+    assert create_product(name="  Desk   lamp ", price=Decimal("1.00")).name == "Desk lamp"
 
 
 def test_a_test_may_connect_a_receiver_for_itself():
@@ -259,12 +279,19 @@ def test_a_test_may_connect_a_receiver_for_itself():
 """
 
 
+def add_to_product(project: Path, method: str) -> None:
+    """Add a method to the example app's ``Product`` model."""
+    models = project / PACKAGE / "catalog" / "models.py"
+    models.write_text(models.read_text().replace(PRODUCT_STR, PRODUCT_STR + method, 1))
+
+
 def test_hurried_receivers_fail_the_gate_naming_each_offender_and_the_fix(
     bake: Callable[..., Path],
 ) -> None:
     project = bake()
     append(project, "catalog/signals.py", HURRIED_RECEIVERS)
     append(project, "catalog/services/products.py", HURRIED_SERVICES)
+    add_to_product(project, HURRIED_SAVE)
     (project / PACKAGE / "catalog" / "tests" / "test_hurried.py").write_text(HURRIED_TESTS)
     regenerate_signal_map(project)
 
@@ -297,6 +324,7 @@ def test_legitimate_receivers_the_guards_once_flagged_pass_the_gate(
             "on_commit=True, max_queries=1)", "on_commit=True, max_queries=0)"
         )
     )
+    add_to_product(project, LEGITIMATE_SAVE)
     (project / PACKAGE / "catalog" / "tests" / "test_legitimate.py").write_text(LEGITIMATE_TESTS)
     regenerate_signal_map(project)
 

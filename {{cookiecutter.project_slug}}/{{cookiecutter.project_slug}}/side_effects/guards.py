@@ -14,6 +14,9 @@ guards
 - charge the receiver with the callbacks it registers itself with ``transaction.on_commit``;
 - flag a ``pre_save`` receiver that changes its instance, unless it declares ``normalizes=True``.
 
+They also flag a project model whose own ``save()`` or ``delete()`` override writes rows of other
+tables (outside ``super().save()``/``super().delete()``): business logic hidden behind a save.
+
 A task that a receiver enqueues, and that the test backend then runs in-process (django.tasks'
 ``ImmediateBackend``, Celery's eager mode), is not the receiver's work: its queries, time and
 calls are not charged. Migration signals (``pre_migrate``, ``post_migrate``) have no budgets:
@@ -27,6 +30,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import re
 import sys
 import time
 import warnings
@@ -46,6 +50,7 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.db.models.signals import post_migrate, pre_migrate, pre_save
 from django.dispatch import Signal
 
@@ -69,6 +74,10 @@ SERVICE_ADVICE = (
 _KIT_DIR = str(Path(__file__).parent) + os.sep
 
 _current: ContextVar[Call | None] = ContextVar("side_effects_receiver_call", default=None)
+# The model save()/delete() override under way, if any: its instance and its write statements.
+_override_writes: ContextVar[tuple[Model, list[str]] | None] = ContextVar(
+    "side_effects_override_writes", default=None
+)
 
 
 @dataclass
@@ -129,11 +138,13 @@ class ReceiverGuards:
         call = Call(registration, via)
         before = _snapshot(registration, kwargs)
         token = _current.set(call)
+        writes_token = _override_writes.set(None)  # a receiver's writes are its own concern
         started = time.perf_counter()
         try:
             yield
         finally:
             seconds = time.perf_counter() - started - call.excluded
+            _override_writes.reset(writes_token)
             _current.reset(token)
             self._settle(call, seconds, kwargs, before)
 
@@ -170,6 +181,8 @@ class ReceiverGuards:
         self._patch(BaseDatabaseWrapper, "on_commit", self._charging_on_commit)
         self._patch(Signal, "connect", self._refusing_late_connections)
         _patch_task_runners(self._patch)
+        for name in ("save", "delete"):
+            self._patch(Model, name, _not_tracked)
         self._start_monitoring()
         self.watch_new_code()
         observe_calls(self.measure)
@@ -257,6 +270,38 @@ class ReceiverGuards:
         registration = self._receivers.get(code)
         if registration is not None and self.is_business_code(caller.f_code.co_filename):
             self.violations.append(_called_directly(registration, self.where(caller)))
+
+    # -- model save()/delete() overrides ------------------------------------------------------
+
+    def watch_model_overrides(self) -> None:
+        """Watch the writes of every ``save``/``delete`` a project model defines itself.
+
+        Called once the app registry is ready (the plugin does it when the session starts).
+        """
+        for model in apps.get_models():
+            for name in ("save", "delete"):
+                method = model.__dict__.get(name)
+                if inspect.isfunction(method) and self.is_business_code(inspect.getfile(method)):
+                    self._patch(model, name, partial(self._tracking_writes, model))
+
+    def _tracking_writes(
+        self, model: type[Model], original: Callable[..., object]
+    ) -> Callable[..., object]:
+        """The override, recording the rows it writes of tables other than its model's."""
+        own_tables = {each._meta.db_table for each in (model, *model._meta.get_parent_list())}
+
+        def method(instance: Model, *args: Any, **kwargs: Any) -> object:
+            writes: list[str] = []
+            token = _override_writes.set((instance, writes))
+            try:
+                return original(instance, *args, **kwargs)
+            finally:
+                _override_writes.reset(token)
+                tables = sorted({_table_written(sql) for sql in writes} - own_tables)
+                if tables:
+                    self.violations.append(_writes_other_tables(original, tables))
+
+        return method
 
     # -- on-commit callbacks, late connections --------------------------------------------------
 
@@ -358,7 +403,38 @@ def _count_query(
     call = _current.get()
     if call is not None and not (isinstance(sql, str) and _is_savepoint(sql)):
         call.queries.append(sql)
+    override = _override_writes.get()
+    if override is not None and isinstance(sql, str) and _table_written(sql):
+        override[1].append(sql)
     return execute(sql, params, many, context)
+
+
+def _table_written(sql: str) -> str:
+    """The table an ``INSERT``, ``UPDATE`` or ``DELETE`` statement writes, else ``""``."""
+    match = _WRITE.match(sql)
+    return match.group(1) if match else ""
+
+
+_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`\[]?(\w+)", re.IGNORECASE)
+
+
+def _not_tracked(original: Callable[..., object]) -> Callable[..., object]:
+    """Base ``Model.save``/``delete``: what the override's ``super()`` call writes is not its own.
+
+    Saving or deleting any other instance from the override still counts.
+    """
+
+    def method(instance: Model, *args: Any, **kwargs: Any) -> object:
+        override = _override_writes.get()
+        if override is None or override[0] is not instance:
+            return original(instance, *args, **kwargs)
+        token = _override_writes.set(None)
+        try:
+            return original(instance, *args, **kwargs)
+        finally:
+            _override_writes.reset(token)
+
+    return method
 
 
 def _is_savepoint(sql: str) -> bool:
@@ -446,6 +522,16 @@ def _called_service(call: Call, service: str, where: str) -> str:
 def _imported_service(call: Call, module: str) -> str:
     what = f"imported the services module {module} while it ran."
     return message(call.who, what, [], SERVICE_ADVICE)
+
+
+def _writes_other_tables(method: Callable[..., object], tables: list[str]) -> str:
+    return message(
+        f"{method.__qualname__}()",
+        f"writes rows of other tables: {', '.join(tables)}.",
+        [],
+        "That is business logic hidden behind every save: move it to a service that saves the "
+        "instance and writes the other rows explicitly, in one transaction.atomic() block.",
+    )
 
 
 def _called_directly(registration: Registration, where: str) -> str:
@@ -590,18 +676,17 @@ def _patch_task_runners(patch: Callable[[type, str, Callable[[Any], Any]], None]
 
 @contextmanager
 def _excluded_from_call() -> Iterator[None]:
-    """Measure nothing while the block runs, and take its time off the receiver's."""
+    """Measure nothing while the block runs, and take its time off the receiver's, if any."""
     call = _current.get()
-    if call is None:
-        yield
-        return
-    token = _current.set(None)
+    token, writes_token = _current.set(None), _override_writes.set(None)
     started = time.perf_counter()
     try:
         yield
     finally:
+        _override_writes.reset(writes_token)
         _current.reset(token)
-        call.excluded += time.perf_counter() - started
+        if call is not None:
+            call.excluded += time.perf_counter() - started
 
 
 def _not_charged(original: Callable[..., object]) -> Callable[..., object]:

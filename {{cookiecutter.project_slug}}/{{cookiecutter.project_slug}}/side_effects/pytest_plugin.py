@@ -58,6 +58,11 @@ def pytest_configure(config: pytest.Config) -> None:
     guards.install()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Django is set up by now: watch the project models' ``save``/``delete`` overrides."""
+    session.config.stash[_GUARDS].watch_model_overrides()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop guarding."""
     config.stash[_GUARDS].uninstall()

@@ -16,7 +16,7 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models.signals import post_migrate, pre_save
 from django.dispatch import Signal
@@ -236,3 +236,18 @@ def test_migration_signals_have_no_budgets(
 
     assert guards.report() == ""
     assert guards.stats[f"{SIGNALS_MODULE}.create_default_groups"].most_queries >= 2
+
+
+def test_a_save_override_writing_other_tables_is_reported(guards: ReceiverGuards) -> None:
+    def save(instance: Group) -> None:
+        """An override as a project model might have: it renames permissions, then saves."""
+        Permission.objects.filter(codename="none").update(name="none")
+        super(Group, instance).save()
+
+    # The kit has no model of its own: watch this override as the guards watch a project's.
+    watched = guards._tracking_writes(Group, save)
+    watched(Group(name="editors"))
+
+    report = guards.report()
+    assert "save() writes rows of other tables: auth_permission." in report
+    assert "move it to a service that saves the instance" in report
