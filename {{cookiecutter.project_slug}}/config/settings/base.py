@@ -144,6 +144,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 SIDE_EFFECTS_RAISE_EXCEPTIONS = env.bool("SIDE_EFFECTS_RAISE_EXCEPTIONS", default=False)
 # The query budget of a receiver that does not pass max_queries (checked by the pytest plugin).
 SIDE_EFFECTS_DEFAULT_MAX_QUERIES = 1
+# Seconds one receiver call may take in the tests when it does not pass max_seconds.
+SIDE_EFFECTS_DEFAULT_MAX_SECONDS = 0.25
 
 # Every line is printed once, by the root logger. Django's default configuration gives the
 # "django" logger a console handler of its own when DEBUG is on, which printed django.* lines

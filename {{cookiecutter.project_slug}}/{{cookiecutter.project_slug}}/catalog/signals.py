@@ -39,8 +39,8 @@ def queue_price_watcher_notification(
 ) -> None:
     """Queue the e-mail to price watchers once the change is committed.
 
-    Enqueuing is one INSERT with the database backend (in tests the task runs in-process, and
-    its single read counts here instead).
+    Enqueuing is one INSERT with the database backend (in tests the task runs in-process; the
+    pytest plugin does not charge its work to this receiver).
     """
     notify_price_watchers.enqueue(product_id=instance.pk)
 {%- else %}

@@ -4,14 +4,14 @@ Compared with ``@receiver`` it connects the function once (its dotted path is th
 ``dispatch_uid``) and strongly, skips ``raw`` saves (fixture loading), can defer the body to
 ``transaction.on_commit(..., robust=True)``, logs a failure with the receiver's dotted path and
 re-raises it only when ``settings.SIDE_EFFECTS_RAISE_EXCEPTIONS`` is true, and registers the
-receiver with its docstring and query budget for the checks, the signal map and the pytest
+receiver with its docstring and budgets for the checks, the signal map and the pytest
 plugin. The wrapper's fast path is one check of a module global (the observer hook).
 
 Settings read: ``SIDE_EFFECTS_RAISE_EXCEPTIONS`` (default ``False``), read when a receiver fails
 and when an on-commit body is deferred: while it is true (tests, local development) the body is
 deferred with ``robust=False`` so that its failure reaches the code that committed, as any other
-receiver's would; ``SIDE_EFFECTS_DEFAULT_MAX_QUERIES`` (default ``1``), read when a receiver is
-decorated.
+receiver's would; ``SIDE_EFFECTS_DEFAULT_MAX_QUERIES`` (default ``1``) and
+``SIDE_EFFECTS_DEFAULT_MAX_SECONDS`` (default ``0.25``), read when a receiver is decorated.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ from .registry import Receiver, Registration, register
 logger = logging.getLogger(__package__)
 
 F = TypeVar("F", bound=Receiver)
-Observer = Callable[[Registration], AbstractContextManager[object]]
+Observer = Callable[[Registration, dict[str, object]], AbstractContextManager[object]]
 
-# Wrapped around every receiver call when set; the pytest plugin counts queries and time with it.
+# Wrapped around every receiver call when set; the pytest plugin's guards measure calls with it.
 _observer: Observer | None = None
 
 
 def observe_calls(observer: Observer | None) -> None:
-    """Wrap every ``@side_effect`` receiver call in ``observer(registration)``; ``None`` stops."""
+    """Wrap every receiver call in ``observer(registration, kwargs)``; ``None`` stops."""
     global _observer
     _observer = observer
 
@@ -52,15 +52,20 @@ def side_effect(
     sender: object = None,
     on_commit: bool = False,
     max_queries: int | None = None,
+    max_seconds: float | None = None,
     skip_raw: bool = True,
+    normalizes: bool = False,
 ) -> Callable[[F], F]:
     """Connect the decorated module-level function to ``signal`` (or each of a list of signals).
 
     ``sender`` limits it to one sender (a model class, or ``"app_label.Model"``); ``on_commit``
     runs the body only after the surrounding transaction commits (on the ``using`` database of
     the signal, never for a rollback); ``max_queries`` is the budget the pytest plugin enforces
-    (default ``settings.SIDE_EFFECTS_DEFAULT_MAX_QUERIES``, else 1); ``skip_raw=False`` also runs
-    it while fixtures are loaded. Returns the function unchanged, so it stays directly callable.
+    (default ``settings.SIDE_EFFECTS_DEFAULT_MAX_QUERIES``, else 1) and ``max_seconds`` the time
+    one call may take in the tests (default ``settings.SIDE_EFFECTS_DEFAULT_MAX_SECONDS``, else
+    0.25); ``skip_raw=False`` also runs it while fixtures are loaded; ``normalizes=True`` lets a
+    ``pre_save`` receiver change the instance's values (trimming, lower-casing: never a business
+    rule). Returns the function unchanged, so it stays directly callable.
     """
     signals = tuple(signal) if isinstance(signal, Sequence) else (signal,)
     if not signals or not all(isinstance(each, Signal) for each in signals):
@@ -75,6 +80,8 @@ def side_effect(
             on_commit=on_commit,
             max_queries=_budget(max_queries),
             skip_raw=skip_raw,
+            max_seconds=_time_budget(max_seconds),
+            normalizes=normalizes,
         )
         receiver = update_wrapper(_receiver_for(registration), func)
         for each in signals:
@@ -108,6 +115,15 @@ def _budget(max_queries: int | None) -> int:
     return max_queries
 
 
+def _time_budget(max_seconds: float | None) -> float:
+    """The time budget in seconds: the argument, else the project's default, else 0.25."""
+    if max_seconds is None:
+        max_seconds = getattr(settings, "SIDE_EFFECTS_DEFAULT_MAX_SECONDS", 0.25)
+    if not isinstance(max_seconds, int | float) or max_seconds <= 0:
+        raise ValueError(f"max_seconds must be a number of seconds > 0, not {max_seconds!r}.")
+    return float(max_seconds)
+
+
 def _receiver_for(registration: Registration) -> Receiver:
     """The callable to connect: guarded body, plus raw-skipping and on-commit deferral."""
     if iscoroutinefunction(registration.func):
@@ -134,7 +150,7 @@ def _guarded(registration: Registration) -> Receiver:
         try:
             if _observer is None:
                 return func(**kwargs)
-            with _observer(registration):
+            with _observer(registration, kwargs):
                 return func(**kwargs)
         except Exception:
             logger.exception("Receiver %s failed.", registration.path)
@@ -153,7 +169,7 @@ def _guarded_async(registration: Registration) -> Receiver:
         try:
             if _observer is None:
                 return await func(**kwargs)
-            with _observer(registration):
+            with _observer(registration, kwargs):
                 return await func(**kwargs)
         except Exception:
             logger.exception("Receiver %s failed.", registration.path)

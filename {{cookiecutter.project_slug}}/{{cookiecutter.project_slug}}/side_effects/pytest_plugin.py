@@ -1,111 +1,41 @@
-"""Pytest plugin: hold every ``@side_effect`` receiver to its query budget during the tests.
+"""Pytest plugin: hold every ``@side_effect`` receiver to its rules while the tests run.
 
 The project's ``conftest.py`` enables it:
-``pytest_plugins = ["<project>.side_effects.pytest_plugin"]``. Every receiver call is timed and
-its database queries are counted (for an ``on_commit`` receiver, the deferred body when it
-runs). A call that runs more queries than its ``max_queries`` fails the test, or the fixture,
-that triggered it, naming the receiver, the count, the budget and the fix.
-``pytest --receiver-durations=N`` prints the N slowest receivers at the end of the run (``0``
-for all), like ``--durations``.
+``pytest_plugins = ["<project>.side_effects.pytest_plugin"]``. It installs the runtime guards
+(``guards.py``: query and time budgets, no services, network, subprocesses, threads or inline
+task runs inside a receiver, and the rest) for the session, and fails the test, or the fixture,
+during which a receiver broke a rule, naming the receiver, what it did and the fix.
 
-Queries are counted on the database connections of the thread that calls the receiver: for an
-``async def`` receiver, ORM calls that ``sync_to_async`` runs in another thread are timed but not
-counted.
+A full run (``pytest`` with no path, node id, ``-k``, ``-m`` or ``--lf``, not stopped early)
+also fails when a registered receiver was triggered by no test: an untested receiver is held to
+nothing. Under pytest-xdist the workers report what they triggered to the controller, which
+judges the whole run. ``pytest --receiver-durations=N`` prints the N slowest receivers at the end
+of the run (``0`` for all), like ``--durations``.
 """
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from collections.abc import Generator
+from pathlib import Path
 
 import pytest
-from django.db import connections
 
-from .decorator import observe_calls
-from .registry import Registration
+from .guards import ReceiverGuards, message
+from .registry import Registration, registrations
 
-# Queries shown in a budget failure; a receiver far over budget lists only the first ones.
-_QUERIES_SHOWN = 10
+# The project's root: the directory above the project package.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+_WORKER_OUTPUT_KEY = "side_effects_triggered"
 
-
-@dataclass
-class ReceiverStats:
-    """What the tests cost one receiver, over all its calls."""
-
-    calls: int = 0
-    seconds: float = 0.0
-    slowest: float = 0.0
-    most_queries: int = 0
+_GUARDS = pytest.StashKey[ReceiverGuards]()
+_TRIGGERED_ON_WORKERS = pytest.StashKey[set[str]]()
+_DESELECTED = pytest.StashKey[bool]()
+_UNTESTED = pytest.StashKey[list[Registration]]()
 
 
-class BudgetObserver:
-    """Installed around every receiver call: times it, counts its queries, records overruns."""
-
-    def __init__(self) -> None:
-        self.stats: defaultdict[str, ReceiverStats] = defaultdict(ReceiverStats)
-        self.violations: list[str] = []
-
-    @contextmanager
-    def __call__(self, registration: Registration) -> Iterator[None]:
-        """Measure one call of ``registration``'s receiver."""
-        queries: list[str] = []
-
-        def count(execute: Callable, sql: str, params: object, many: bool, context: dict) -> object:
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        started = time.perf_counter()
-        try:
-            with ExitStack() as stack:
-                for alias in connections:
-                    stack.enter_context(connections[alias].execute_wrapper(count))
-                yield
-        finally:
-            self.record(registration, time.perf_counter() - started, queries)
-
-    def record(self, registration: Registration, seconds: float, queries: list[str]) -> None:
-        """Add one call to the receiver's statistics; remember it if it overran its budget."""
-        stats = self.stats[registration.path]
-        stats.calls += 1
-        stats.seconds += seconds
-        stats.slowest = max(stats.slowest, seconds)
-        stats.most_queries = max(stats.most_queries, len(queries))
-        if len(queries) > registration.max_queries:
-            self.violations.append(_overrun(registration, queries))
-
-    def report(self) -> str:
-        """The recorded overruns, as one message; forgets them."""
-        message = "\n\n".join(self.violations)
-        self.violations.clear()
-        return message
-
-
-def _overrun(registration: Registration, queries: list[str]) -> str:
-    """The failure message for one receiver call over its budget."""
-    listed = [f"    {number}. {sql}" for number, sql in enumerate(queries[:_QUERIES_SHOWN], 1)]
-    return "\n".join(
-        [
-            f"Receiver {registration.path} ran {_count(len(queries), 'database query')}; its "
-            f"budget is max_queries={registration.max_queries}.",
-            *listed,
-            "Receivers must stay lightweight: move the work into a task (<app>/tasks.py) that "
-            "the receiver enqueues on commit, or, if the cost is deliberate, raise max_queries "
-            "in its @side_effect(...).",
-        ]
-    )
-
-
-def _count(number: int, noun: str) -> str:
-    """``1 query``, ``2 queries``, ``3 calls``."""
-    if number == 1:
-        return f"{number} {noun}"
-    return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
-
-
-_OBSERVER = pytest.StashKey[BudgetObserver]()
+def guards_of(config: pytest.Config) -> ReceiverGuards:
+    """The guards this run installed (the kit's own tests read what they recorded)."""
+    return config.stash[_GUARDS]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -120,30 +50,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start observing every receiver call."""
-    observer = BudgetObserver()
-    config.stash[_OBSERVER] = observer
-    observe_calls(observer)
+    """Start guarding every receiver call."""
+    guards = ReceiverGuards(PROJECT_ROOT)
+    config.stash[_GUARDS] = guards
+    config.stash[_TRIGGERED_ON_WORKERS] = set()
+    config.stash[_DESELECTED] = False
+    guards.install()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Django is set up by now: watch the project models' ``save``/``delete`` overrides."""
+    session.config.stash[_GUARDS].watch_model_overrides()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop observing."""
-    observe_calls(None)
+    """Stop guarding."""
+    config.stash[_GUARDS].uninstall()
 
 
 def _held_to_budgets(item: pytest.Item, when: str) -> Generator[None, object, object]:
-    """Fail a test phase in which a receiver overran its budget."""
-    observer = item.config.stash[_OBSERVER]
-    observer.violations.clear()
+    """Fail a test phase in which a receiver broke a rule."""
+    guards = item.config.stash[_GUARDS]
+    guards.violations.clear()
     try:
         result = yield
     except BaseException:
-        # The phase failed anyway: show the overruns beside its own error.
-        if observer.violations:
-            item.add_report_section(when, "receiver budgets", observer.report())
+        # The phase failed anyway: show the violations beside its own error.
+        if guards.violations:
+            item.add_report_section(when, "receiver rules", guards.report())
         raise
-    if observer.violations:
-        pytest.fail(observer.report(), pytrace=False)
+    if guards.violations:
+        pytest.fail(guards.report(), pytrace=False)
     return result
 
 
@@ -165,15 +102,78 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object
     return (yield from _held_to_budgets(item, "teardown"))
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """Note a partial run (``-k``, ``-m``, ``--lf``, ``--deselect``)."""
+    if items:
+        items[0].config.stash[_DESELECTED] = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist controller: add what a finished worker's receivers were triggered by."""
+    output = getattr(node, "workeroutput", {})
+    config: pytest.Config = node.config  # type: ignore[attr-defined]
+    config.stash[_TRIGGERED_ON_WORKERS].update(output.get(_WORKER_OUTPUT_KEY, []))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a full run in which a registered receiver was triggered by no test."""
+    config = session.config
+    triggered = {*config.stash[_GUARDS].stats, *config.stash[_TRIGGERED_ON_WORKERS]}
+    worker_output = getattr(config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: the controller judges the whole run
+        worker_output[_WORKER_OUTPUT_KEY] = sorted(triggered)
+        return
+    if not _is_full_run(session):
+        return
+    untested = [each for each in registrations() if each.path not in triggered]
+    if untested:
+        config.stash[_UNTESTED] = untested
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _is_full_run(session: pytest.Session) -> bool:
+    """Whether every test of the project ran: no selection, nothing stopped it early."""
+    config = session.config
+    option = config.option
+    selected = (
+        config.args_source == pytest.Config.ArgsSource.ARGS
+        or config.stash[_DESELECTED]
+        or option.keyword
+        or option.markexpr
+        or option.deselect
+        or config.getoption("lf", False)
+        or config.getoption("stepwise", False)
+        or option.collectonly
+    )
+    stopped = session.shouldstop or session.shouldfail or session.testscollected == 0
+    return not selected and not stopped
+
+
+def _untested_message(untested: list[Registration]) -> str:
+    """The failure for receivers no test triggered."""
+    return message(
+        f"{len(untested)} registered receiver(s)",
+        "were triggered by no test in this full run, so no budget or guard ever checked them:",
+        [each.path + (" (on_commit=True)" if each.on_commit else "") for each in untested],
+        "Add a test that does what triggers each one in the app (save or delete its sender "
+        "through the service) and asserts its side effect; for an on_commit=True receiver, run "
+        "the commit too: with django_capture_on_commit_callbacks(execute=True): ...",
+    )
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """With ``--receiver-durations=N``, list the N slowest receivers by total time."""
+    """Name the untested receivers; with ``--receiver-durations=N``, the N slowest ones."""
+    if _UNTESTED in config.stash:
+        terminalreporter.write_sep("=", "untested receivers", red=True)
+        terminalreporter.write_line(_untested_message(config.stash[_UNTESTED]))
     count = config.getoption("receiver_durations")
     if count is None:
         return
     ranked = sorted(
-        config.stash[_OBSERVER].stats.items(), key=lambda item: (-item[1].seconds, item[0])
+        config.stash[_GUARDS].stats.items(), key=lambda item: (-item[1].seconds, item[0])
     )
     shown = ranked[:count] if count else ranked
     terminalreporter.write_sep("=", f"slowest {count} receivers" if count else "slowest receivers")
@@ -181,6 +181,6 @@ def pytest_terminal_summary(
         terminalreporter.write_line("No @side_effect receiver ran.")
     for path, stats in shown:
         terminalreporter.write_line(
-            f"{stats.seconds:.4f}s total  {_count(stats.calls, 'call')}  slowest "
-            f"{stats.slowest:.4f}s  up to {_count(stats.most_queries, 'query')}  {path}"
+            f"{stats.seconds:.4f}s total  {stats.calls} call(s)  slowest "
+            f"{stats.slowest:.4f}s  up to {stats.most_queries} query(ies)  {path}"
         )

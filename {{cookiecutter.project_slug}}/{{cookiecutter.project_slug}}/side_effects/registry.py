@@ -1,8 +1,8 @@
 """What the kit knows about each receiver connected with ``@side_effect``.
 
 A :class:`Registration` records the promises a receiver was connected with (signals, sender,
-``on_commit``, query budget) and its docstring. The system checks, ``manage.py signalmap`` and
-the pytest plugin read it; nothing here runs when a signal is sent.
+``on_commit``, query and time budgets, ``normalizes``) and its docstring. The system checks,
+``manage.py signalmap`` and the pytest plugin read it; nothing here runs when a signal is sent.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class Registration:
     on_commit: bool
     max_queries: int
     skip_raw: bool
+    # Seconds one call may take in the tests (the pytest plugin's time budget).
+    max_seconds: float = 0.25
+    # A pre_save receiver that only normalises the instance's values may change them.
+    normalizes: bool = False
 
     @property
     def summary(self) -> str:

@@ -1,0 +1,253 @@
+"""The runtime guards: what a receiver's body may not do, each seen through a real dispatch.
+
+Each test connects a receiver for itself, sends its signal, and reads what the session's guards
+recorded (``report()`` also clears it, so the test's own phase does not fail for it).
+"""
+
+from __future__ import annotations
+
+import logging.handlers
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models.signals import post_migrate, pre_save
+from django.dispatch import Signal
+
+from ..guards import ReceiverGuards
+from ..pytest_plugin import guards_of
+from ..registry import Receiver
+from . import services, tasks
+from .receivers import SIGNALS_MODULE
+
+pytestmark = pytest.mark.django_db
+
+done = Signal()
+
+
+@pytest.fixture
+def guards(request: pytest.FixtureRequest) -> Iterator[ReceiverGuards]:
+    """The session's guards, with nothing recorded before or left after the test."""
+    session_guards = guards_of(request.config)
+    session_guards.report()
+    yield session_guards
+    session_guards.report()
+
+
+@pytest.fixture
+def send_to(connect: Callable[..., Receiver]) -> Callable[..., None]:
+    """``send_to(body, **options)``: connect ``body`` as a receiver of ``done`` and send it."""
+
+    def _send(body: Callable[[], object], **options: object) -> None:
+        def receiver(sender: object, **kwargs: object) -> None:
+            body()
+
+        receiver.__name__ = body.__name__
+        connect(done, module_level(receiver), **options)
+        done.send(sender=None)
+
+    return _send
+
+
+def module_level(func: Receiver) -> Receiver:
+    """Give a receiver made in a test the identity of a function of a signals module."""
+    func.__qualname__ = func.__name__
+    func.__module__ = SIGNALS_MODULE
+    return func
+
+
+def name(body: Callable[[], object]) -> str:
+    return f"Receiver {SIGNALS_MODULE}.{body.__name__}"
+
+
+def test_savepoints_are_not_counted(guards: ReceiverGuards, send_to: Callable[..., None]) -> None:
+    def count_in_a_savepoint() -> None:
+        with transaction.atomic():
+            Group.objects.count()
+
+    send_to(count_in_a_savepoint, max_queries=1)
+
+    assert guards.report() == ""
+    assert guards.stats[f"{SIGNALS_MODULE}.count_in_a_savepoint"].most_queries == 1
+
+
+def test_a_receiver_over_its_time_budget_is_reported(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def wait() -> None:
+        threading.Event().wait(0.05)
+
+    send_to(wait, max_seconds=0.01)
+
+    report = guards.report()
+    assert f"{name(wait)} took " in report
+    assert "its budget is max_seconds=0.01" in report
+    assert "raise max_seconds in its @side_effect(...)" in report
+
+
+def test_a_receiver_calling_a_service_is_reported(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def recount() -> None:
+        services.recount_groups()
+
+    send_to(recount)
+
+    report = guards.report()
+    assert f"{name(recount)} called the service {services.__name__}.recount_groups." in report
+    assert "call the service from the code that sends the signal" in report
+
+
+def test_a_receiver_importing_a_services_module_at_run_time_is_reported(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def import_services() -> None:
+        import_module(services.__name__)
+
+    del sys.modules[services.__name__]
+    try:
+        send_to(import_services)
+    finally:
+        sys.modules[services.__name__] = services
+
+    report = guards.report()
+    assert f"{name(import_services)} imported the services module {services.__name__} " in report
+
+
+@pytest.mark.parametrize(
+    ("action", "what"),
+    [
+        (lambda: socket.socket().connect_ex(("127.0.0.1", 9)), "opened a network connection"),
+        (lambda: subprocess.run([sys.executable, "-c", ""], check=True), "started a subprocess"),
+        (lambda: threading.Thread(target=print).start(), "started a thread"),
+        (lambda: tasks.count_groups.call(), "ran the task"),
+    ],
+    ids=["socket", "subprocess", "thread", "task-call"],
+)
+def test_work_outside_the_receiver_is_reported(
+    guards: ReceiverGuards, send_to: Callable[..., None], action: Callable[[], object], what: str
+) -> None:
+    def reach_out() -> None:
+        action()
+
+    send_to(reach_out, max_queries=1)
+
+    report = guards.report()
+    assert f"{name(reach_out)} {what}" in report
+    assert "on commit (django.tasks: task.enqueue(...) in an on_commit=True receiver" in report
+
+
+def test_a_logging_handler_may_connect_to_its_server(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    handler = logging.handlers.SocketHandler("127.0.0.1", 9)  # nothing listens: emit fails
+    logger = logging.getLogger(f"{__name__}.metrics")
+    logger.addHandler(handler)
+
+    def log_a_metric() -> None:
+        logger.warning("saved")
+
+    try:
+        send_to(log_a_metric)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+    assert guards.report() == ""
+
+
+def test_a_task_the_test_backend_runs_is_not_charged_to_the_receiver(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def enqueue() -> None:
+        tasks.count_groups.enqueue()
+
+    send_to(enqueue, max_queries=0)
+
+    assert guards.report() == ""
+    assert guards.stats[f"{SIGNALS_MODULE}.enqueue"].calls == 1
+
+
+def test_on_commit_callbacks_a_receiver_registers_are_charged_to_it(
+    guards: ReceiverGuards,
+    send_to: Callable[..., None],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    def count_later() -> None:
+        transaction.on_commit(Group.objects.count)
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[attr-defined]
+        send_to(count_later, max_queries=0)
+
+    report = guards.report()
+    assert f"{name(count_later)} (its on-commit callback " in report
+    assert "ran 1 database query; its budget is max_queries=0" in report
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queries_of_an_async_receiver_are_counted(
+    guards: ReceiverGuards, connect: Callable[..., Receiver]
+) -> None:
+    async def count_async(sender: object, **kwargs: object) -> None:
+        await Group.objects.acount()
+
+    connect(done, module_level(count_async), max_queries=0)
+    done.send(sender=None)
+
+    assert "count_async ran 1 database query" in guards.report()
+
+
+@pytest.mark.parametrize("normalizes", [False, True], ids=["rule", "normalisation"])
+def test_a_pre_save_receiver_changing_its_instance_is_reported_unless_it_normalizes(
+    guards: ReceiverGuards, connect: Callable[..., Receiver], normalizes: bool
+) -> None:
+    def shout(sender: object, instance: Group, **kwargs: object) -> None:
+        instance.name = instance.name.upper()
+
+    connect(pre_save, module_level(shout), sender=Group, normalizes=normalizes, max_queries=0)
+    Group.objects.create(name="editors")
+
+    report = guards.report()
+    if normalizes:
+        assert report == ""
+    else:
+        assert "shout changed the instance it was sent before the save:" in report
+        assert "Group.name: 'editors' -> 'EDITORS'" in report
+        assert "@side_effect(pre_save, sender=..., normalizes=True)" in report
+
+
+def test_migration_signals_have_no_budgets(
+    guards: ReceiverGuards, connect: Callable[..., Receiver]
+) -> None:
+    def create_default_groups(sender: object, **kwargs: object) -> None:
+        Group.objects.get_or_create(name="editors")
+        Group.objects.get_or_create(name="viewers")
+
+    app = apps.get_app_config("side_effects")
+    connect(post_migrate, module_level(create_default_groups), sender=app, max_queries=0)
+    post_migrate.send(sender=app, app_config=app, verbosity=0, interactive=False, using="default")
+
+    assert guards.report() == ""
+    assert guards.stats[f"{SIGNALS_MODULE}.create_default_groups"].most_queries >= 2
+
+
+def test_a_save_override_writing_other_tables_is_reported(guards: ReceiverGuards) -> None:
+    def save(instance: Group) -> None:
+        """An override as a project model might have: it renames permissions, then saves."""
+        Permission.objects.filter(codename="none").update(name="none")
+        super(Group, instance).save()
+
+    # The kit has no model of its own: watch this override as the guards watch a project's.
+    watched = guards._tracking_writes(Group, save)
+    watched(Group(name="editors"))
+
+    report = guards.report()
+    assert "save() writes rows of other tables: auth_permission." in report
+    assert "move it to a service that saves the instance" in report
