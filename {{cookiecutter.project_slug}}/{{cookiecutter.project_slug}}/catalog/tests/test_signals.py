@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from {{ cookiecutter.project_slug }}.background.testing import run_background_work
 from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.selectors import get_product, product_cache_key
 from {{ cookiecutter.project_slug }}.catalog.services import create_product, update_product
@@ -28,31 +29,37 @@ def watchers() -> Iterator[None]:
         yield
 
 
-def test_saving_a_product_drops_its_cache_entry() -> None:
+def test_saving_a_product_drops_its_cache_entry(
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
     product = create_product(name="Lamp", price=Decimal("19.90"))
     get_product(product_id=product.pk)
     assert cache.get(product_cache_key(product.pk)) is not None
 
-    update_product(product, price=Decimal("24.50"))
+    with django_capture_on_commit_callbacks(execute=True):
+        update_product(product, price=Decimal("24.50"))
 
     assert cache.get(product_cache_key(product.pk)) is None
     assert get_product(product_id=product.pk).price == Decimal("24.50")
 
 
-def test_saving_a_product_logs_one_line(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"):
+def test_saving_a_product_logs_one_line(
+    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: Callable
+) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         product = create_product(name="Lamp", price=Decimal("19.90"))
 
     assert [record.getMessage() for record in caplog.records] == [f"Product {product.pk} created."]
 
 
-def test_watchers_are_notified_once_per_committed_change(
-    django_capture_on_commit_callbacks: Callable,
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        product = create_product(name="Lamp", price=Decimal("19.90"))
-    with django_capture_on_commit_callbacks(execute=True):
-        update_product(product, price=Decimal("24.50"))
+def test_watchers_are_notified_once_per_committed_change() -> None:
+    product = create_product(name="Lamp", price=Decimal("19.90"))
+    run_background_work()
+    update_product(product, price=Decimal("24.50"))
+    run_background_work()
 
     assert [message.subject for message in mail.outbox] == [
         "Lamp now costs 19.90",
@@ -61,14 +68,20 @@ def test_watchers_are_notified_once_per_committed_change(
     assert mail.outbox[0].to == ["watcher@example.com"]
 
 
-def test_no_notification_for_a_rolled_back_change(
-    django_capture_on_commit_callbacks: Callable,
+def test_a_rolled_back_change_queues_nothing_and_logs_nothing(
+    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: Callable
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+    with (
+        caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
         create_product(name="Lamp", price=Decimal("19.90"))
         transaction.set_rollback(True)
+    run_background_work()
 
     assert callbacks == []
+    assert caplog.records == []
     assert mail.outbox == []
     assert not Product.objects.exists()
 
@@ -91,6 +104,7 @@ def test_receivers_skip_fixture_loading(
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         call_command("loaddata", str(fixture), verbosity=0)
+    run_background_work()
 
     assert Product.objects.get().name == "Lamp"
     assert cache.get(product_cache_key(7)) == "stale"
