@@ -13,8 +13,9 @@ BACKGROUND_TASKS = "{{ cookiecutter.background_tasks }}"
 INCLUDE_EXAMPLE_APP = "{{ cookiecutter.include_example_app }}" == "True"
 
 # Paths that belong to one answer only, removed when that answer was not chosen.
-FILES_OF_EXAMPLE_APP = [Path(PACKAGE, "catalog")]
 BACKGROUND = Path(PACKAGE, "background")
+# The background app's tests drive it through the example app's task.
+FILES_OF_EXAMPLE_APP = [Path(PACKAGE, "catalog"), BACKGROUND / "tests"]
 FILES_OF_BACKGROUND_TASKS = {
     "database": [
         Path(PACKAGE, "catalog", "tests", "test_tasks_on_database.py"),

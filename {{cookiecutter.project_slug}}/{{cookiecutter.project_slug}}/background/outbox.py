@@ -64,7 +64,8 @@ def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
                 failure = error
                 break
             published.append(message.id)
-        OutboxMessage.objects.filter(id__in=published).delete()
+        # Still pending: a task that already ran and failed for good (eager) is kept, dead.
+        OutboxMessage.objects.filter(id__in=published, status=OutboxMessage.Status.PENDING).delete()
     if failure is not None:
         raise BrokerUnavailableError(str(failure)) from failure
     return len(published)
