@@ -1,7 +1,7 @@
 """The base class of every Celery task in the project (``task_cls`` in ``config/celery.py``).
 
 A task that raises is retried with exponential backoff (``BACKGROUND_RETRY_DELAY``, doubled per
-retry up to ``BACKGROUND_RETRY_MAX_DELAY``, with jitter) until it has run
+retry up to ``BACKGROUND_RETRY_MAX_DELAY``) until it has run
 ``BACKGROUND_MAX_ATTEMPTS`` times; then it is recorded as a dead outbox row that
 ``python manage.py dead_tasks`` lists and requeues. Override ``autoretry_for`` on a task whose
 failures are never transient.
@@ -22,6 +22,8 @@ class RecordedTask(Task):  # type: ignore[misc]
     autoretry_for = (Exception,)
     retry_backoff = settings.BACKGROUND_RETRY_DELAY
     retry_backoff_max = settings.BACKGROUND_RETRY_MAX_DELAY
+    retry_jitter = False  # Celery's jitter needs whole seconds; the delays here may be fractions
+    default_retry_delay = settings.BACKGROUND_RETRY_DELAY
     max_retries = settings.BACKGROUND_MAX_ATTEMPTS - 1
 
     def on_failure(

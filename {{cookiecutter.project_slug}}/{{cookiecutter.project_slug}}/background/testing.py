@@ -1,6 +1,25 @@
-"""For tests: run the background work that committed changes have queued, as the workers would."""
+"""For tests: see and run the background work that committed changes have queued.
+
+``run_background_work()`` runs it as the workers would, closing the database connection between
+tasks as they do: call it from ``django_db(transaction=True)`` tests.
+"""
 
 from django.core.management import call_command
+{%- if cookiecutter.background_tasks == "database" %}
+from django_tasks_db.models import DBTaskResult
+{%- else %}
+
+from .models import OutboxMessage
+{%- endif %}
+
+
+def queued_tasks() -> int:
+    """How many tasks wait to be run."""
+{%- if cookiecutter.background_tasks == "database" %}
+    return DBTaskResult.objects.filter(status="READY").count()
+{%- else %}
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
+{%- endif %}
 
 
 def run_background_work() -> None:
