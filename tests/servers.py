@@ -293,6 +293,13 @@ class PostgreSQL:
 @pytest.fixture(scope="session")
 def postgresql() -> Iterator[PostgreSQL]:
     """A private PostgreSQL server for this test session (fsync off: throwaway data)."""
+    with running_postgresql() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_postgresql() -> Iterator[PostgreSQL]:
+    """Start a private PostgreSQL server (also for the benchmarks) and stop it on exit."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         server_absent(
@@ -369,10 +376,16 @@ class Redis:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
     """A private Redis server for this test session (no persistence)."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_redis(base: Path) -> Iterator[Redis]:
+    """Start a private Redis server with its files in ``base``; stop it on exit."""
     binary = shutil.which("redis-server")
     if binary is None:
         server_absent("redis-server is not installed")
-    base = tmp_path_factory.mktemp("redis")
 
     def command(port: int) -> list[str]:
         return [

@@ -136,28 +136,29 @@ def _guarded(registration: Registration) -> Receiver:
     error would make the caller's next query (and its COMMIT) fail. A receiver with
     ``max_queries=0`` cannot break a transaction and skips the savepoint's two round trips.
     """
-    func = registration.func
     may_query = registration.max_queries > 0
-
-    def observed(kwargs: dict[str, object]) -> object:
-        if _observer is None:
-            return func(**kwargs)
-        with _observer(registration):
-            return func(**kwargs)
 
     def call(**kwargs: object) -> object:
         try:
             if may_query and transaction.get_connection(_database_of(kwargs)).in_atomic_block:
                 with transaction.atomic(using=_database_of(kwargs), savepoint=True):
-                    return observed(kwargs)
-            return observed(kwargs)
+                    return _observed(registration, kwargs)
+            return _observed(registration, kwargs)
         except Exception:
             logger.exception("Receiver %s failed.", registration.path)
             if _raise_exceptions():
                 raise
             return None
 
-    return update_wrapper(call, func)
+    return update_wrapper(call, registration.func)
+
+
+def _observed(registration: Registration, kwargs: dict[str, object]) -> object:
+    """Call the receiver's body, inside the observer hook when one is installed."""
+    if _observer is None:
+        return registration.func(**kwargs)
+    with _observer(registration):
+        return registration.func(**kwargs)
 
 
 def _database_of(kwargs: dict[str, object]) -> str | None:
