@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import re
 import shutil
 import signal
 import sys
@@ -94,7 +96,7 @@ def deployed_project(
     """Bake a project, give it a fresh database, migrate it; return it and its environment."""
     project = bake_project(tmp_path / "bake", background_tasks=background_tasks)
     environment = production_env(
-        DATABASE_URL=postgresql.create_database(f"faults_{background_tasks}"), **FAST, **env
+        DATABASE_URL=postgresql.create_database(f"faults_{background_tasks}"), **{**FAST, **env}
     )
     manage(project, "migrate", "--no-input", env=environment)
     return project, environment
@@ -202,6 +204,7 @@ def test_requests_succeed_while_the_broker_is_down_or_hung_and_deliveries_follow
     with (
         start_process(
             "gunicorn", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "2",
+            "--graceful-timeout", "1",
             cwd=project, env=project_env(**env), log_dir=tmp_path,
         ) as web,
         background_workers(project, env, tmp_path) as worker,
@@ -274,6 +277,43 @@ def test_a_task_whose_worker_is_killed_mid_run_completes_later(
     assert mail.message["Subject"] == "Lamp now costs 19.90"
 
 
+def test_a_celery_task_whose_pool_process_dies_is_given_back_at_once(
+    tmp_path: Path, postgresql: PostgreSQL, redis_server: Redis, blackhole: int
+) -> None:
+    project, env = deployed_project(
+        tmp_path, postgresql, "celery",
+        CELERY_BROKER_URL=redis_server.url(5), CATALOG_PRICE_WATCHERS="watcher@example.com",
+        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(blackhole), EMAIL_TIMEOUT="60",
+        BACKGROUND_TASK_LEASE="600",  # a redelivery within the test cannot come from the lease
+    )  # fmt: skip
+    received = r"Task acme_shop\.catalog\.tasks\.notify_price_watchers\[([0-9a-f-]+)\] received"
+
+    with background_workers(project, env, tmp_path) as worker:
+        manage(project, "shell", "-c", CREATE_PRODUCT, env=env)
+        task_id = worker.wait_for_log(received, what="the task to start")[1]
+        [child] = children_of(worker.popen.pid)
+        os.kill(child, signal.SIGKILL)
+        worker.wait_for_log(r"WorkerLostError", what="the worker to notice its lost child")
+        wait_for(
+            lambda: len(re.findall(received, worker.log_text())) == 2,
+            what="the task to be delivered again", process=worker,
+        )  # fmt: skip
+        worker.kill()  # it hangs on the SMTP server again: no warm shutdown to wait for
+
+    assert re.findall(received, worker.log_text()) == [task_id, task_id]
+
+
+def children_of(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid`` (from /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                children.append(int(stat.parent.name))
+    return children
+
+
 def task_started(postgresql: PostgreSQL, env: dict[str, str], worker: ManagedProcess) -> bool:
     if "CELERY_BROKER_URL" in env:
         return "notify_price_watchers" in worker.log_text()
@@ -312,11 +352,12 @@ def test_failures_are_retried_then_dead_and_requeueable(
         # Permanent: refused on every attempt, the task is dead and listed as such.
         smtp_server.refuse_sessions = 10**6
         manage(project, "shell", "-c", CREATE_PRODUCT.replace("Lamp", "Desk"), env=env)
-        dead = wait_for(
-            lambda: dead_task_lines(project, env),
-            what="the task to be listed as dead", process=worker,
+        wait_for(
+            lambda: count(postgresql, env, DEAD_TASKS[background_tasks]) == 1,
+            what="the task to be dead", process=worker,
         )  # fmt: skip
         assert smtp_server.refused == 2 + 3
+        dead = dead_task_lines(project, env)
         assert "notify_price_watchers" in dead[0]
 
         # Fixed: requeued, it runs again and is delivered.
@@ -328,6 +369,12 @@ def test_failures_are_retried_then_dead_and_requeueable(
 
     assert messages[1].message["Subject"] == "Desk now costs 19.90"
     assert dead_task_lines(project, env) == []
+
+
+DEAD_TASKS = {
+    "database": "django_tasks_database_dbtaskresult WHERE status = 'FAILED'",
+    "celery": "background_outboxmessage WHERE status = 'DEAD'",
+}
 
 
 def dead_task_lines(project: Path, env: dict[str, str]) -> list[str]:
@@ -377,7 +424,8 @@ def test_concurrent_duplicate_posts_get_201_or_400_and_every_product_one_e_mail(
     with (
         start_process(
             "gunicorn", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "3",
-            "--threads", "4", cwd=project, env=project_env(**env), log_dir=tmp_path,
+            "--threads", "4", "--graceful-timeout", "1",
+            cwd=project, env=project_env(**env), log_dir=tmp_path,
         ) as web,
         background_workers(project, env, tmp_path) as worker,
     ):  # fmt: skip
