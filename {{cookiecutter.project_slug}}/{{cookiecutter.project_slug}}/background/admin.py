@@ -9,7 +9,7 @@ from .outbox import requeue
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: rows are written by ``enqueue`` and the workers; dead ones can be requeued."""
 
     list_display = ["id", "task_path", "status", "created_at", "available_at"]

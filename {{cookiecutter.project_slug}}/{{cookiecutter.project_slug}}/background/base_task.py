@@ -16,7 +16,7 @@ from django.conf import settings
 logger = get_task_logger(__name__)
 
 
-class RecordedTask(Task):  # type: ignore[misc]
+class RecordedTask(Task[..., Any]):
     """Retried on failure; recorded as dead work after the last attempt."""
 
     autoretry_for = (Exception,)

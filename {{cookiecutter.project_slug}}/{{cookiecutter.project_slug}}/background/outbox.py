@@ -16,6 +16,7 @@ by default. What is needed here fits in this module.
 import logging
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from celery import Task, current_app
 from celery.exceptions import NotRegistered
@@ -37,7 +38,7 @@ class BrokerUnavailableError(Exception):
     """The broker could not take a message; the relay backs off and tries again."""
 
 
-def enqueue(task: Task, /, *args: object, **kwargs: object) -> OutboxMessage:
+def enqueue(task: Task[..., Any], /, *args: object, **kwargs: object) -> OutboxMessage:
     """Queue ``task(*args, **kwargs)`` in the current transaction (arguments must be JSON)."""
     return OutboxMessage.objects.create(task_path=task.name, args=list(args), kwargs=kwargs)
 

@@ -17,6 +17,7 @@ A task's attempts are its ``worker_ids``: django-tasks-db appends one on every c
 import logging
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -27,6 +28,8 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from . import policy
 
 logger = logging.getLogger(__name__)
+
+type TaskRow = DBTaskResult[..., Any]  # a stored task, whatever its arguments and result
 
 
 def reclaim_abandoned_tasks() -> int:
@@ -45,13 +48,13 @@ def reclaim_abandoned_tasks() -> int:
     return reclaimed
 
 
-def retry_if_failed(task: DBTaskResult) -> None:
+def retry_if_failed(task: TaskRow) -> None:
     """After a run: schedule a failed task's next attempt, or leave it dead."""
     if task.status == TaskResultStatus.FAILED:
         _retry_or_bury(task, error=task.exception_class_path)
 
 
-def _retry_or_bury(task: DBTaskResult, *, error: str) -> bool:
+def _retry_or_bury(task: TaskRow, *, error: str) -> bool:
     """Make ``task`` ``READY`` after a backoff if it has attempts left; return whether it has."""
     attempts = len(task.worker_ids)
     if attempts >= policy.max_attempts():
@@ -77,7 +80,7 @@ def _retry_or_bury(task: DBTaskResult, *, error: str) -> bool:
     return True
 
 
-def dead_tasks() -> QuerySet[DBTaskResult]:
+def dead_tasks() -> QuerySet[TaskRow]:
     """Tasks that failed for good, newest first."""
     return DBTaskResult.objects.failed().order_by("-finished_at")
 

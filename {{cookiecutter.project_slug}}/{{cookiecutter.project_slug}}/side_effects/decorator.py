@@ -222,9 +222,8 @@ def _deferred(registration: Registration, call: Receiver) -> Receiver:
     def receive(**kwargs: object) -> None:
         if skip_raw and kwargs.get("raw"):
             return
-        using = kwargs.get("using")
         robust = not _raise_exceptions()
-        transaction.on_commit(partial(call, **kwargs), using=using, robust=robust)
+        transaction.on_commit(partial(call, **kwargs), using=_database_of(kwargs), robust=robust)
 
     return receive
 

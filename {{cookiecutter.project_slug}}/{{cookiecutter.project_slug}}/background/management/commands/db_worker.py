@@ -14,9 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 from django_tasks_db.management.commands import db_worker
-from django_tasks_db.models import DBTaskResult
 
 from ... import recovery
+from ...recovery import TaskRow
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class RecoveringWorker(db_worker.Worker):
             threading.Thread(target=self._reclaim_forever, name="reclaim", daemon=True).start()
         super().run()
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: TaskRow) -> None:
         """Run the task, then schedule its retry if it failed."""
         super().run_task(db_task_result)
         recovery.retry_if_failed(db_task_result)
