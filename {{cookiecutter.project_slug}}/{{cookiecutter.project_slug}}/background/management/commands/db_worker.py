@@ -9,6 +9,7 @@ each run it schedules a failed task's retry.
 
 import logging
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
@@ -37,10 +38,11 @@ class RecoveringWorker(db_worker.Worker):
         recovery.retry_if_failed(db_task_result)
 
     def _reclaim_forever(self) -> None:
-        stopped = threading.Event()
-        while not stopped.wait(settings.BACKGROUND_RECLAIM_INTERVAL):
+        """The reclaim thread's loop; it dies with the worker (a daemon thread)."""
+        while True:
+            time.sleep(settings.BACKGROUND_RECLAIM_INTERVAL)
             self._reclaim()
-            close_old_connections()
+            close_old_connections()  # this thread's own connection
 
     def _reclaim(self) -> None:
         try:
