@@ -106,3 +106,18 @@ def test_a_permanent_failure_is_dead_listed_and_requeueable(
 def test_requeueing_an_unknown_id_fails_with_a_clear_message() -> None:
     with pytest.raises(Exception, match="1 of the IDs are not dead tasks"):
         call_command("dead_tasks", "--requeue", "00000000-0000-0000-0000-000000000000")
+
+
+def test_a_task_abandoned_on_its_last_attempt_is_dead() -> None:
+    create_product(name="Lamp", price=Decimal("19.90"))
+    DBTaskResult.objects.update(
+        status="RUNNING",
+        started_at=timezone.now() - timedelta(hours=1),
+        worker_ids=["killed-1", "killed-2", "killed-3"],
+    )
+
+    run_background_work()
+
+    task = DBTaskResult.objects.get()
+    assert (task.status, task.exception_class_path) == ("FAILED", "abandoned by its worker")
+    assert mail.outbox == []

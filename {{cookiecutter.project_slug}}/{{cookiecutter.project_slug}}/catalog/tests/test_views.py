@@ -1,6 +1,7 @@
 """The catalog's HTTP views read through selectors and write through services."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError
@@ -58,6 +59,21 @@ def test_a_name_taken_by_a_concurrent_request_is_a_400_not_a_500(
     def create_after_a_concurrent_request(**fields: object) -> None:
         create_product(name="Lamp", price=Decimal("19.90"))  # the other request commits first
         raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(views, "create_product", create_after_a_concurrent_request)
+
+    response = client.post(reverse("catalog:products"), {"name": "Lamp", "price": "5"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["name"][0]["code"] == "unique"
+
+
+def test_a_name_taken_before_the_service_validates_is_a_400_not_a_500(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def create_after_a_concurrent_request(**fields: Any) -> Product:
+        create_product(name="Lamp", price=Decimal("19.90"))  # the other request commits first
+        return create_product(**fields)  # its full_clean() now finds the name taken
 
     monkeypatch.setattr(views, "create_product", create_after_a_concurrent_request)
 
