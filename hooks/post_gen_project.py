@@ -13,12 +13,26 @@ BACKGROUND_TASKS = "{{ cookiecutter.background_tasks }}"
 INCLUDE_EXAMPLE_APP = "{{ cookiecutter.include_example_app }}" == "True"
 
 # Paths that belong to one answer only, removed when that answer was not chosen.
-FILES_OF_EXAMPLE_APP = [Path(PACKAGE, "catalog")]
+BACKGROUND = Path(PACKAGE, "background")
+# The background app's tests drive it through the example app's task.
+FILES_OF_EXAMPLE_APP = [Path(PACKAGE, "catalog"), BACKGROUND / "tests"]
 FILES_OF_BACKGROUND_TASKS = {
-    "database": [Path(PACKAGE, "catalog", "tests", "test_tasks_on_database.py")],
+    "database": [
+        Path(PACKAGE, "catalog", "tests", "test_tasks_on_database.py"),
+        BACKGROUND / "recovery.py",
+        BACKGROUND / "management" / "commands" / "db_worker.py",
+        BACKGROUND / "tests" / "test_recovery.py",
+    ],
     "celery": [
         Path("config", "celery.py"),
         Path(PACKAGE, "catalog", "tests", "test_tasks_on_celery.py"),
+        BACKGROUND / "admin.py",
+        BACKGROUND / "base_task.py",
+        BACKGROUND / "migrations",
+        BACKGROUND / "models.py",
+        BACKGROUND / "outbox.py",
+        BACKGROUND / "management" / "commands" / "relay_outbox.py",
+        BACKGROUND / "tests" / "test_outbox.py",
     ],
 }
 

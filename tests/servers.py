@@ -2,7 +2,8 @@
 
 Fixtures: ``postgresql`` and ``redis_server`` (one private server per test session, that is per
 xdist worker, in a temporary directory, on a free port of 127.0.0.1) and ``smtp_server`` (an SMTP
-sink in a thread, per test, that records the messages it receives). ``start_process`` runs a
+sink in a thread, per test, that records the messages it receives and can refuse sessions),
+``blackhole`` (a port that never answers). ``start_process`` runs a
 long-lived command (gunicorn, a worker) as a context manager that stops it on exit.
 
 Every process runs in its own process group with its output in a log file; stopping sends SIGTERM
@@ -159,6 +160,13 @@ class ManagedProcess:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=STOP_TIMEOUT)
 
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once, as a crash or the OOM killer would."""
+        _RUNNING.discard(self)
+        self._signal_group(signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=STOP_TIMEOUT)
+
     def _signal_group(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.popen.pid, signum)
@@ -285,6 +293,13 @@ class PostgreSQL:
 @pytest.fixture(scope="session")
 def postgresql() -> Iterator[PostgreSQL]:
     """A private PostgreSQL server for this test session (fsync off: throwaway data)."""
+    with running_postgresql() as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_postgresql() -> Iterator[PostgreSQL]:
+    """Start a private PostgreSQL server (also for the benchmarks) and stop it on exit."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         server_absent(
@@ -361,10 +376,16 @@ class Redis:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
     """A private Redis server for this test session (no persistence)."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_redis(base: Path) -> Iterator[Redis]:
+    """Start a private Redis server with its files in ``base``; stop it on exit."""
     binary = shutil.which("redis-server")
     if binary is None:
         server_absent("redis-server is not installed")
-    base = tmp_path_factory.mktemp("redis")
 
     def command(port: int) -> list[str]:
         return [
@@ -407,6 +428,9 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         super().__init__((LOOPBACK, 0), _SmtpHandler)
         self.port: int = self.server_address[1]
         self.messages: list[ReceivedMail] = []
+        # Sessions still to be refused with "421" (an SMTP server that is down), and refused.
+        self.refuse_sessions = 0
+        self.refused = 0
         self._received = threading.Condition()
 
     def store(self, mail: ReceivedMail) -> None:
@@ -440,6 +464,11 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         self.wfile.write(f"{line}\r\n".encode())
 
     def handle(self) -> None:
+        if self.server.refuse_sessions > 0:
+            self.server.refuse_sessions -= 1
+            self.server.refused += 1
+            self.reply("421 localhost service not available")
+            return
         self.reply("220 localhost test SMTP sink")
         sender, recipients = "", []
         while line := self.rfile.readline():
@@ -498,6 +527,26 @@ def smtp_server() -> Iterator[SmtpSink]:
         sink.shutdown()
         sink.server_close()
         thread.join(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture
+def blackhole() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers (a hung server)."""
+    listener = socket.create_server((LOOPBACK, 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
 
 
 # --- HTTP --------------------------------------------------------------------------------------

@@ -60,6 +60,12 @@ def test_combination_renders_and_passes_its_gate(
     task_tests = sorted(path.name for path in project.rglob("test_tasks_on_*.py"))
     assert task_tests == ([f"test_tasks_on_{background_tasks}.py"] if include_example_app else [])
     assert (project / "acme_shop" / "catalog").exists() == include_example_app
+    background = project / "acme_shop" / "background"
+    assert (background / "outbox.py").exists() == (background_tasks == "celery")
+    assert (background / "recovery.py").exists() == (background_tasks == "database")
+    commands = {path.stem for path in (background / "management" / "commands").glob("[!_]*.py")}
+    worker_command = "db_worker" if background_tasks == "database" else "relay_outbox"
+    assert commands == {"dead_tasks", worker_command}
     dependencies = (project / "pyproject.toml").read_text()
     assert ("celery" in dependencies) == (background_tasks == "celery")
     assert ("django-tasks-db" in dependencies) == (background_tasks == "database")

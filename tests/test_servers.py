@@ -166,10 +166,16 @@ def test_celery_worker_runs_a_task_sent_through_redis(
     )
     manage(project, "migrate", "--no-input", env=env)
 
-    with start_process(
-        "celery", "celery", "-A", "config", "worker", "--loglevel", "INFO", "--concurrency", "1",
-        cwd=project, env=project_env(**env), log_dir=tmp_path,
-    ) as worker:  # fmt: skip
+    with (
+        start_process(
+            "relay", sys.executable, "manage.py", "relay_outbox",
+            cwd=project, env=project_env(**env), log_dir=tmp_path,
+        ),
+        start_process(
+            "celery", "celery", "-A", "config", "worker", "--loglevel", "INFO",
+            "--concurrency", "1", cwd=project, env=project_env(**env), log_dir=tmp_path,
+        ) as worker,
+    ):  # fmt: skip
         create_product_through_the_service(project, env)
         messages = smtp_server.wait_for_messages(1, process=worker)
         succeeded = worker.wait_for_log(

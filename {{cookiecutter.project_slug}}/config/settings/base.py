@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "{{ cookiecutter.project_slug }}.background",  # before django_tasks_db: its db_worker wins
 {%- if cookiecutter.background_tasks == "database" %}
     "django_tasks_db",
 {%- endif %}
@@ -84,8 +85,19 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A request waits at most this long for a connection instead of the OS's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_CONNECT_TIMEOUT", default=5
+    )
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A cache that stalls must not stall the request: bounded connect and read (seconds).
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_TIMEOUT", default=1),
+        socket_timeout=env.float("CACHE_TIMEOUT", default=1),
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -115,6 +127,7 @@ MAILERS = {
             "username": env.str("EMAIL_HOST_USER", default=""),
             "password": env.str("EMAIL_HOST_PASSWORD", default=""),
             "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+            "timeout": env.float("EMAIL_TIMEOUT", default=10),  # seconds; no SMTP wait unbounded
         },
     },
 }
@@ -124,18 +137,44 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="{{ cookiecutter.auth
 # Who gets an e-mail when a product changes (the example app's background task).
 CATALOG_PRICE_WATCHERS: list[str] = env.list("CATALOG_PRICE_WATCHERS", default=[])
 {%- endif %}
-{%- if cookiecutter.background_tasks == "database" %}
 
-# Background work runs through Django's django.tasks API, stored in the project database and
-# picked up by `python manage.py db_worker`.
+# Background work (see the README's "Background work: what is guaranteed"). Seconds a started
+# task may run before it is presumed abandoned and run again: keep it above the longest task.
+BACKGROUND_TASK_LEASE = env.int("BACKGROUND_TASK_LEASE", default=600)
+# Runs of a failing task before it is dead (`python manage.py dead_tasks` lists and requeues).
+BACKGROUND_MAX_ATTEMPTS = env.int("BACKGROUND_MAX_ATTEMPTS", default=5)
+# Wait before the first retry, doubled for each further one, up to the maximum (seconds).
+BACKGROUND_RETRY_DELAY = env.float("BACKGROUND_RETRY_DELAY", default=10)
+BACKGROUND_RETRY_MAX_DELAY = env.float("BACKGROUND_RETRY_MAX_DELAY", default=600)
+{%- if cookiecutter.background_tasks == "database" %}
+# How often a worker looks for tasks whose worker died (seconds).
+BACKGROUND_RECLAIM_INTERVAL = env.float("BACKGROUND_RECLAIM_INTERVAL", default=30)
+
+# Tasks are rows of the project database (django-tasks-db), enqueued inside the caller's
+# transaction and run by `python manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 {%- else %}
+# How often `python manage.py relay_outbox` looks for new outbox rows when idle (seconds).
+BACKGROUND_RELAY_INTERVAL = env.float("BACKGROUND_RELAY_INTERVAL", default=0.5)
 
-# Background work runs on Celery workers fed by a Redis broker (`celery -A config worker`).
+# Celery workers fed by a Redis broker (`celery -A config worker`). Only the relay and the
+# workers talk to the broker, never a request, and always with bounded waits (seconds).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://localhost:6379/0")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=2)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    # A message a worker took but never acknowledged (the worker died) is delivered again after
+    # this long: the lease, so keep it above the longest task too.
+    "visibility_timeout": BACKGROUND_TASK_LEASE,
+}
+# Acknowledge a message when its task has finished, and give it back to the broker when the
+# worker process running it dies, so a crash does not lose it.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 {%- endif %}
 
@@ -157,8 +196,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Django's handler, except that an unreachable mail server cannot turn an error
+        # report into a dropped connection (config/error_reports.py).
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "config.error_reports.AdminEmailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false"],
         },

@@ -1,4 +1,4 @@
-"""Settings for the test suite: fast hashing, in-memory e-mail, tasks run in-process."""
+"""Settings for the test suite: fast hashing, in-memory e-mail, background work run on demand."""
 
 from .base import *  # noqa: F403
 from .base import env
@@ -15,15 +15,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-{%- if cookiecutter.background_tasks == "database" %}
 
-# Tasks run in-process the moment they are enqueued: no worker needed for pytest.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-{%- else %}
-
-# Tasks run in-process the moment they are sent: no broker needed for pytest.
+# Background work is queued as in production (in the caller's transaction) and run where a test
+# says so: `run_background_work()` from {{ cookiecutter.project_slug }}.background.testing.
+BACKGROUND_RETRY_DELAY = 0
+{%- if cookiecutter.background_tasks == "celery" %}
+# The relay hands tasks to Celery, which runs them in-process: no broker needed for pytest.
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
 {%- endif %}
 

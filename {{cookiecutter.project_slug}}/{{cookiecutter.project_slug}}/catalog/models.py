@@ -35,3 +35,26 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class PriceNotification(models.Model):
+    """That the price watchers were e-mailed about one state of a product (the task's memory).
+
+    The notification task runs at least once, so it may run twice for the same change; it
+    e-mails only when no row for that state (``product_version``: the product's ``updated_at``)
+    says it already did.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="notifications")
+    product_version = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "product_version"], name="catalog_one_notification_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} as of {self.product_version}"

@@ -4,8 +4,13 @@
 Tasks use Django's ``django.tasks`` API; ``python manage.py db_worker`` runs them.
 {%- else %}
 
-Tasks are Celery tasks; ``celery -A config worker`` runs them.
+Tasks are Celery tasks, queued through the outbox (``background.outbox.enqueue``);
+``python manage.py relay_outbox`` hands them to the broker and ``celery -A config worker`` runs
+them.
 {%- endif %}
+
+A task may run more than once for the same change (a retry, a worker that died after the work
+but before reporting it), so each one is written to be idempotent.
 """
 
 {% if cookiecutter.background_tasks == "celery" -%}
@@ -13,30 +18,44 @@ from celery import shared_task
 {% endif -%}
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 {%- if cookiecutter.background_tasks == "database" %}
 from django.tasks import task
 {%- endif %}
+from django.utils import timezone
 
-from .models import Product
-from .selectors import get_product
+from .models import PriceNotification, Product
 
 
 @{{ "task" if cookiecutter.background_tasks == "database" else "shared_task" }}
 def notify_price_watchers(product_id: int) -> int:
     """E-mail everyone in ``CATALOG_PRICE_WATCHERS`` the product's current name and price.
 
-    Returns the number of messages sent (0 when nobody watches or the product is gone).
+    Returns the number of messages sent: 0 when nobody watches, the product is gone, or the
+    watchers were already told about its current state (a repeated delivery, or a later
+    change's task that already ran). The e-mail is sent while the state's notification row is
+    locked and marked sent in the same transaction, so concurrent runs send it once; only a
+    crash between the SMTP server's reply and the COMMIT can send it twice.
     """
     recipients = settings.CATALOG_PRICE_WATCHERS
     if not recipients:
         return 0
-    try:
-        product = get_product(product_id=product_id)
-    except Product.DoesNotExist:
-        return 0
-    return send_mail(
-        subject=f"{product.name} now costs {product.price}",
-        message=f"The price of {product.name} is now {product.price}.",
-        from_email=None,
-        recipient_list=recipients,
-    )
+    with transaction.atomic():
+        try:
+            product = Product.objects.get(pk=product_id)
+        except Product.DoesNotExist:
+            return 0
+        notification, _ = PriceNotification.objects.select_for_update().get_or_create(
+            product=product, product_version=product.updated_at
+        )
+        if notification.sent_at is not None:
+            return 0
+        sent = send_mail(
+            subject=f"{product.name} now costs {product.price}",
+            message=f"The price of {product.name} is now {product.price}.",
+            from_email=None,
+            recipient_list=recipients,
+        )
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])
+    return sent

@@ -1,5 +1,7 @@
 """HTTP views of the catalog: thin adapters between requests and services or selectors."""
 
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_http_methods
 
@@ -22,8 +24,19 @@ def products(request: HttpRequest) -> JsonResponse:
 
 
 def _create(request: HttpRequest) -> JsonResponse:
+    """Create a product; invalid input, including a name taken meanwhile, is a 400."""
     form = ProductForm(request.POST)
-    if not form.is_valid():
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    product = create_product(name=form.cleaned_data["name"], price=form.cleaned_data["price"])
-    return JsonResponse(_as_json(product), status=201)
+    if form.is_valid():
+        try:
+            product = create_product(
+                name=form.cleaned_data["name"], price=form.cleaned_data["price"]
+            )
+        except ValidationError as error:  # the service's own validation
+            form.add_error(None, error)
+        except IntegrityError:  # a concurrent request took the name after the form checked
+            form.validate_unique()  # now it reports the name as taken, as for any duplicate
+            if not form.errors:
+                form.add_error(None, "The product conflicts with another one; try again.")
+        else:
+            return JsonResponse(_as_json(product), status=201)
+    return JsonResponse({"errors": form.errors.get_json_data()}, status=400)

@@ -2,8 +2,10 @@
 
 Compared with ``@receiver`` it connects the function once (its dotted path is the
 ``dispatch_uid``) and strongly, skips ``raw`` saves (fixture loading), can defer the body to
-``transaction.on_commit(..., robust=True)``, logs a failure with the receiver's dotted path and
-re-raises it only when ``settings.SIDE_EFFECTS_RAISE_EXCEPTIONS`` is true, and registers the
+``transaction.on_commit(..., robust=True)``, runs a receiver that may query inside a savepoint
+when it is called in a transaction (so that its SQL error cannot abort the caller's transaction),
+logs a failure with the receiver's dotted path and re-raises it only when
+``settings.SIDE_EFFECTS_RAISE_EXCEPTIONS`` is true, and registers the
 receiver with its docstring and budgets for the checks, the signal map and the pytest
 plugin. The wrapper's fast path is one check of a module global (the observer hook).
 
@@ -143,26 +145,50 @@ def _raise_exceptions() -> bool:
 
 
 def _guarded(registration: Registration) -> Receiver:
-    """The body, observed when a hook is installed; a failure is logged with the dotted path."""
-    func = registration.func
+    """The body, observed when a hook is installed; a failure is logged with the dotted path.
+
+    A receiver allowed to query runs in a savepoint when it is called inside a transaction: on
+    PostgreSQL a failed statement aborts the whole transaction, so without one a receiver's SQL
+    error would make the caller's next query (and its COMMIT) fail. A receiver with
+    ``max_queries=0`` cannot break a transaction and skips the savepoint's two round trips.
+    """
+    may_query = registration.max_queries > 0
 
     def call(**kwargs: object) -> object:
         try:
-            if _observer is None:
-                return func(**kwargs)
-            with _observer(registration, kwargs):
-                return func(**kwargs)
+            if may_query and transaction.get_connection(_database_of(kwargs)).in_atomic_block:
+                with transaction.atomic(using=_database_of(kwargs), savepoint=True):
+                    return _observed(registration, kwargs)
+            return _observed(registration, kwargs)
         except Exception:
             logger.exception("Receiver %s failed.", registration.path)
             if _raise_exceptions():
                 raise
             return None
 
-    return update_wrapper(call, func)
+    return update_wrapper(call, registration.func)
+
+
+def _observed(registration: Registration, kwargs: dict[str, object]) -> object:
+    """Call the receiver's body, inside the observer hook when one is installed."""
+    if _observer is None:
+        return registration.func(**kwargs)
+    with _observer(registration, kwargs):
+        return registration.func(**kwargs)
+
+
+def _database_of(kwargs: dict[str, object]) -> str | None:
+    """The database alias a model signal was sent for (``None``: the default database)."""
+    using = kwargs.get("using")
+    return using if isinstance(using, str) else None
 
 
 def _guarded_async(registration: Registration) -> Receiver:
-    """:func:`_guarded` for an ``async def`` receiver."""
+    """:func:`_guarded` for an ``async def`` receiver.
+
+    No savepoint: Django's transaction API is synchronous and cannot hold one across the
+    receiver's awaits; an async receiver that writes should do so in its own ``atomic()``.
+    """
     func = registration.func
 
     async def call(**kwargs: object) -> object:
@@ -212,9 +238,8 @@ def _deferred(registration: Registration, call: Receiver) -> Receiver:
     def receive(**kwargs: object) -> None:
         if skip_raw and kwargs.get("raw"):
             return
-        using = kwargs.get("using")
         robust = not _raise_exceptions()
-        transaction.on_commit(partial(call, **kwargs), using=using, robust=robust)
+        transaction.on_commit(partial(call, **kwargs), using=_database_of(kwargs), robust=robust)
 
     return receive
 

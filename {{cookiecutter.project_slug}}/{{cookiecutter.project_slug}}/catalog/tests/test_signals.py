@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import override_settings
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from {{ cookiecutter.project_slug }}.background.testing import queued_tasks, run_background_work
 from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.selectors import get_product, product_cache_key
 from {{ cookiecutter.project_slug }}.catalog.services import create_product, update_product
@@ -29,31 +30,38 @@ def watchers() -> Iterator[None]:
         yield
 
 
-def test_saving_a_product_drops_its_cache_entry() -> None:
+def test_saving_a_product_drops_its_cache_entry(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     product = create_product(name="Lamp", price=Decimal("19.90"))
     get_product(product_id=product.pk)
     assert cache.get(product_cache_key(product.pk)) is not None
 
-    update_product(product, price=Decimal("24.50"))
+    with django_capture_on_commit_callbacks(execute=True):
+        update_product(product, price=Decimal("24.50"))
 
     assert cache.get(product_cache_key(product.pk)) is None
     assert get_product(product_id=product.pk).price == Decimal("24.50")
 
 
-def test_saving_a_product_logs_one_line(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"):
+def test_saving_a_product_logs_one_line(
+    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         product = create_product(name="Lamp", price=Decimal("19.90"))
 
     assert [record.getMessage() for record in caplog.records] == [f"Product {product.pk} created."]
 
 
-def test_watchers_are_notified_once_per_committed_change(
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        product = create_product(name="Lamp", price=Decimal("19.90"))
-    with django_capture_on_commit_callbacks(execute=True):
-        update_product(product, price=Decimal("24.50"))
+@pytest.mark.django_db(transaction=True)
+def test_watchers_are_notified_once_per_committed_change() -> None:
+    product = create_product(name="Lamp", price=Decimal("19.90"))
+    run_background_work()
+    update_product(product, price=Decimal("24.50"))
+    run_background_work()
 
     assert [message.subject for message in mail.outbox] == [
         "Lamp now costs 19.90",
@@ -62,15 +70,20 @@ def test_watchers_are_notified_once_per_committed_change(
     assert mail.outbox[0].to == ["watcher@example.com"]
 
 
-def test_no_notification_for_a_rolled_back_change(
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+def test_a_rolled_back_change_queues_nothing_and_logs_nothing(
+    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+    with (
+        caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
         create_product(name="Lamp", price=Decimal("19.90"))
         transaction.set_rollback(True)
 
     assert callbacks == []
-    assert mail.outbox == []
+    assert caplog.records == []
+    assert queued_tasks() == 0
     assert not Product.objects.exists()
 
 
@@ -97,4 +110,4 @@ def test_receivers_skip_fixture_loading(
     assert cache.get(product_cache_key(7)) == "stale"
     assert caplog.records == []
     assert callbacks == []
-    assert mail.outbox == []
+    assert queued_tasks() == 0

@@ -6,13 +6,15 @@ from collections.abc import Callable
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.db import transaction
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from ..decorator import side_effect
-from ..registry import registrations
-from .receivers import SIGNALS_MODULE, make_async_receiver, make_receiver
+from ..registry import Receiver, registrations
+from .receivers import DOCSTRING, SIGNALS_MODULE, make_async_receiver, make_receiver
 
 ping = Signal()
 pong = Signal()
@@ -274,3 +276,52 @@ def test_refuses_what_it_cannot_connect_by_a_stable_path() -> None:
         side_effect("post_save")
     with pytest.raises(ValueError, match="max_queries"):
         side_effect(ping, max_queries=-1)(make_receiver("negative_budget", calls=[]))
+
+
+def _writes_then_fails(name: str) -> Receiver:
+    """A receiver that writes a row and then runs a failing SQL statement."""
+
+    def receiver(sender: object, **kwargs: object) -> None:
+        Group.objects.create(name=f"written by {name}")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    receiver.__name__ = receiver.__qualname__ = name
+    receiver.__module__, receiver.__doc__ = SIGNALS_MODULE, DOCSTRING
+    return receiver
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=False)
+def test_a_receiver_sql_error_is_undone_alone_and_the_caller_commits(
+    connect: Callable, kit_log: pytest.LogCaptureFixture
+) -> None:
+    connect(ping, _writes_then_fails("fails_in_sql"), max_queries=2)
+
+    with transaction.atomic():
+        Group.objects.create(name="the caller's write")
+        ping.send(sender=None)
+        Group.objects.create(name="written after the failure")  # the transaction still works
+
+    assert sorted(Group.objects.values_list("name", flat=True)) == [
+        "the caller's write",
+        "written after the failure",
+    ]
+    assert f"Receiver {SIGNALS_MODULE}.fails_in_sql failed." in kit_log.text
+
+
+@pytest.mark.django_db
+def test_a_receiver_without_queries_runs_without_a_savepoint(connect: Callable) -> None:
+    connect(ping, make_receiver("queries_nothing", calls=[]), max_queries=0)
+    connect(pong, make_receiver("may_query", calls=[]), max_queries=1)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        ping.send(sender=None)
+    assert queries.captured_queries == []
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        pong.send(sender=None)
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == [
+        "SAVEPOINT",
+        "RELEASE",
+    ]

@@ -1,0 +1,61 @@
+"""``python manage.py db_worker``: django-tasks-db's worker, plus recovery and retries.
+
+Same options as django-tasks-db's command (this app is listed before ``django_tasks_db`` in
+``INSTALLED_APPS``, so its command wins). In addition the worker re-runs tasks whose worker died
+and retries failed ones (see ``background.recovery``): at start, and then every
+``BACKGROUND_RECLAIM_INTERVAL`` seconds from a thread, it reclaims tasks past their lease; after
+each run it schedules a failed task's retry.
+"""
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+from django_tasks_db.management.commands import db_worker
+
+from ... import recovery
+from ...recovery import TaskRow
+
+logger = logging.getLogger(__name__)
+
+
+class RecoveringWorker(db_worker.Worker):
+    """A django-tasks-db worker that also reclaims abandoned tasks and retries failed ones."""
+
+    def run(self) -> None:
+        """Reclaim once, keep reclaiming in the background (unless batch), then work."""
+        self._reclaim()
+        if not self.batch:
+            threading.Thread(target=self._reclaim_forever, name="reclaim", daemon=True).start()
+        super().run()
+
+    def run_task(self, db_task_result: TaskRow) -> None:
+        """Run the task, then schedule its retry if it failed."""
+        super().run_task(db_task_result)
+        recovery.retry_if_failed(db_task_result)
+
+    def _reclaim_forever(self) -> None:
+        """The reclaim thread's loop; it dies with the worker (a daemon thread)."""
+        while True:
+            time.sleep(settings.BACKGROUND_RECLAIM_INTERVAL)
+            self._reclaim()
+            close_old_connections()  # this thread's own connection
+
+    def _reclaim(self) -> None:
+        try:
+            recovery.reclaim_abandoned_tasks()
+        except DatabaseError:  # database busy or away: the next round tries again
+            logger.exception("Could not reclaim abandoned tasks.")
+
+
+class Command(db_worker.Command):
+    help = "Run a database background worker that re-runs abandoned tasks and retries failures"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # django-tasks-db's handle() builds the worker from its module's ``Worker``; this process
+        # runs nothing else, so pointing that name at the recovering worker is contained.
+        db_worker.Worker = RecoveringWorker  # type: ignore[misc]
+        super().handle(*args, **options)

@@ -1,0 +1,128 @@
+"""The transactional outbox: queue Celery tasks in the caller's transaction, relay them later.
+
+:func:`enqueue` writes an :class:`OutboxMessage` with the caller's database connection, so the
+task is queued if and only if the caller's transaction commits, and the request never waits on
+the broker. :func:`relay_due` (run in a loop by ``python manage.py relay_outbox``) publishes
+due rows and deletes them in one transaction: a relay killed after publishing but before the
+commit publishes those rows again (at least once, never zero times). Rows are claimed with
+``SELECT ... FOR UPDATE SKIP LOCKED`` where the database has it (PostgreSQL), so relays can run
+side by side; SQLite ignores the lock (run one relay there).
+
+Why not a library: django-celery-outbox requires structlog, sentry-sdk and datadog, which a
+template must not force on its users; django-jaiminho pickles functions and publishes on commit
+by default. What is needed here fits in this module.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from celery import Task, current_app
+from celery.exceptions import NotRegistered
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# What a broker that refuses, drops or stalls the connection raises (with bounded timeouts).
+BROKER_ERRORS = (KombuOperationalError, OSError)
+RELAY_BATCH_SIZE = 100
+
+
+class BrokerUnavailableError(Exception):
+    """The broker could not take a message; the relay backs off and tries again."""
+
+
+def enqueue(task: Task[..., Any], /, *args: object, **kwargs: object) -> OutboxMessage:
+    """Queue ``task(*args, **kwargs)`` in the current transaction (arguments must be JSON)."""
+    return OutboxMessage.objects.create(task_path=task.name, args=list(args), kwargs=kwargs)
+
+
+def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
+    """Publish up to ``limit`` due messages to the broker; return how many were published.
+
+    Raises :class:`BrokerUnavailableError` when the broker fails; what was published before that
+    is still removed from the outbox.
+    """
+    published: list[uuid.UUID] = []
+    failure: Exception | None = None
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, available_at__lte=timezone.now()
+        )
+        for message in due.select_for_update(skip_locked=True)[:limit]:
+            try:
+                _publish(message)
+            except NotRegistered as error:
+                _bury(message, error)
+                continue
+            except BROKER_ERRORS as error:
+                failure = error
+                break
+            published.append(message.id)
+        # Still pending: a task that already ran and failed for good (eager) is kept, dead.
+        OutboxMessage.objects.filter(id__in=published, status=OutboxMessage.Status.PENDING).delete()
+    if failure is not None:
+        raise BrokerUnavailableError(str(failure)) from failure
+    return len(published)
+
+
+def _publish(message: OutboxMessage) -> None:
+    """Hand one message to the broker, once (the relay, not kombu, decides about retrying)."""
+    task = current_app.tasks[message.task_path]
+    task.apply_async(message.args, message.kwargs, task_id=str(message.id), retry=False)
+
+
+def _bury(message: OutboxMessage, error: Exception) -> None:
+    message.status = OutboxMessage.Status.DEAD
+    message.exception_class_path = f"{type(error).__module__}.{type(error).__qualname__}"
+    message.traceback = str(error)
+    message.save(update_fields=["status", "exception_class_path", "traceback"])
+    logger.error("Outbox message %s names no Celery task: %s", message.id, error)
+
+
+def record_dead(
+    *, task_id: str, task_path: str, args: Iterable[object], kwargs: dict[str, object],
+    error: BaseException, traceback: str,
+) -> None:  # fmt: skip
+    """Keep a task that failed for good as a dead outbox row (its id kept when it is a UUID)."""
+    try:
+        message_id = uuid.UUID(task_id)
+    except ValueError:
+        message_id = uuid.uuid4()
+    OutboxMessage.objects.update_or_create(
+        id=message_id,
+        defaults={
+            "task_path": task_path,
+            "args": list(args),
+            "kwargs": kwargs,
+            "status": OutboxMessage.Status.DEAD,
+            "exception_class_path": f"{type(error).__module__}.{type(error).__qualname__}",
+            "traceback": traceback,
+        },
+    )
+    logger.error(
+        "Task %s (%s) failed for good; `python manage.py dead_tasks --requeue %s` runs it again.",
+        message_id, task_path, message_id,
+    )  # fmt: skip
+
+
+def dead_tasks() -> QuerySet[OutboxMessage]:
+    """Tasks that failed for good, newest first."""
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).order_by("-created_at")
+
+
+def requeue(task_ids: Iterable[uuid.UUID] | None = None) -> int:
+    """Put dead tasks (all of them, or those of ``task_ids``) back in the outbox."""
+    tasks = dead_tasks() if task_ids is None else dead_tasks().filter(id__in=list(task_ids))
+    return tasks.update(
+        status=OutboxMessage.Status.PENDING,
+        available_at=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
