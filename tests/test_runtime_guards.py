@@ -164,7 +164,7 @@ def test_watching_prices():
 """
 
 RECEIVER = f"Receiver {PACKAGE}.catalog.signals"
-TASK_FIX = "do it in a task (<app>/tasks.py) that the receiver enqueues on commit"
+TASK_FIX = "do it in a task (<app>/tasks.py) that the receiver enqueues"
 SERVICE_FIX = "call the service from the code that sends the signal"
 EXPECTED = {
     "time": [
@@ -183,7 +183,7 @@ EXPECTED = {
     "inline task": [
         f"{RECEIVER}.notify_watchers_now ran the task "
         f"{PACKAGE}.catalog.tasks.notify_price_watchers inline (task.call()).",
-        "task.enqueue(...) in an on_commit=True receiver",
+        "enqueue it instead (task.enqueue(...), which writes the task in the caller's transaction)",
     ],
     "on-commit callback": [
         f"{RECEIVER}.count_products_after_commit (its on-commit callback ",

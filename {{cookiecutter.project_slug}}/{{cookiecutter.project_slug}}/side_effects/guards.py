@@ -59,13 +59,15 @@ from .registry import Registration, registrations
 
 # Queries shown in a budget failure; a receiver far over budget lists only the first ones.
 QUERIES_SHOWN = 10
-ON_COMMIT_ENQUEUE = (
-    "(django.tasks: task.enqueue(...) in an on_commit=True receiver; "
-    "Celery: task.delay_on_commit(...))"
+{%- if cookiecutter.background_tasks == "database" %}
+ENQUEUE = "(task.enqueue(...), which writes the task in the caller's transaction)"
+{%- else %}
+ENQUEUE = (
+    "(enqueue(task, ...) from {{ cookiecutter.project_slug }}.background.outbox, which writes "
+    "the task in the caller's transaction)"
 )
-TASK_ADVICE = (
-    f"do it in a task (<app>/tasks.py) that the receiver enqueues on commit {ON_COMMIT_ENQUEUE}."
-)
+{%- endif %}
+TASK_ADVICE = f"do it in a task (<app>/tasks.py) that the receiver enqueues {ENQUEUE}."
 SERVICE_ADVICE = (
     "Receivers must not run business logic, however the service is reached (import, "
     "import_module, import_string, a helper): call the service from the code that sends the "
@@ -458,7 +460,7 @@ def _over_budget(call: Call, seconds: float) -> list[str]:
                 f"max_queries={registration.max_queries} (savepoints are not counted).",
                 listed,
                 "Receivers must stay lightweight: move the work into a task (<app>/tasks.py) "
-                "that the receiver enqueues on commit, or, if the cost is deliberate, raise "
+                "that the receiver enqueues, or, if the cost is deliberate, raise "
                 "max_queries in its @side_effect(...).",
             )
         )
@@ -470,7 +472,7 @@ def _over_budget(call: Call, seconds: float) -> list[str]:
                 "(tasks the test backend runs in-process are not counted).",
                 [],
                 "Receivers must stay lightweight: move slow work (network calls, sleeps, heavy "
-                "computation) into a task (<app>/tasks.py) that the receiver enqueues on commit, "
+                "computation) into a task (<app>/tasks.py) that the receiver enqueues, "
                 "or, if the time is deliberate, raise max_seconds in its @side_effect(...).",
             )
         )
@@ -721,8 +723,8 @@ def _flagged_inline(original: Callable[..., object], how: str) -> Callable[..., 
                     call.who,
                     f"ran the task {name} inline ({how}).",
                     [],
-                    "That does the task's work inside the save: enqueue it instead, on commit "
-                    f"{ON_COMMIT_ENQUEUE}, and let a worker run it.",
+                    f"That does the task's work inside the save: enqueue it instead {ENQUEUE} "
+                    "and let a worker run it.",
                 )
             )
         return original(task, *args, **kwargs)

@@ -45,7 +45,8 @@ def test_saving_a_product_drops_its_cache_entry(
 
 
 def test_saving_a_product_logs_one_line(
-    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with (
         caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"),
@@ -71,7 +72,8 @@ def test_watchers_are_notified_once_per_committed_change() -> None:
 
 
 def test_a_rolled_back_change_queues_nothing_and_logs_nothing(
-    caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with (
         caplog.at_level(logging.INFO, logger="{{ cookiecutter.project_slug }}.catalog.signals"),

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models.signals import post_migrate, pre_save
 from django.dispatch import Signal
 
-from ..guards import ReceiverGuards
+from ..guards import ENQUEUE, ReceiverGuards
 from ..pytest_plugin import guards_of
 from ..registry import Receiver
 from . import services, tasks
@@ -141,7 +141,7 @@ def test_work_outside_the_receiver_is_reported(
 
     report = guards.report()
     assert f"{name(reach_out)} {what}" in report
-    assert "on commit (django.tasks: task.enqueue(...) in an on_commit=True receiver" in report
+    assert ENQUEUE in report
 
 
 def test_a_logging_handler_may_connect_to_its_server(
