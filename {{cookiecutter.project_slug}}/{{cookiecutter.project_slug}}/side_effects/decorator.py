@@ -19,11 +19,11 @@ receiver's would; ``SIDE_EFFECTS_DEFAULT_MAX_QUERIES`` (default ``1``) and
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from functools import partial, update_wrapper
 from inspect import iscoroutinefunction
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.conf import settings
@@ -36,6 +36,7 @@ from .registry import Receiver, Registration, register
 logger = logging.getLogger(__package__)
 
 F = TypeVar("F", bound=Receiver)
+AsyncReceiver = Callable[..., Awaitable[object]]
 Observer = Callable[[Registration, dict[str, object]], AbstractContextManager[object]]
 
 # Wrapped around every receiver call when set; the pytest plugin's guards measure calls with it.
@@ -129,10 +130,10 @@ def _time_budget(max_seconds: float | None) -> float:
 def _receiver_for(registration: Registration) -> Receiver:
     """The callable to connect: guarded body, plus raw-skipping and on-commit deferral."""
     if iscoroutinefunction(registration.func):
-        call = _guarded_async(registration)
+        async_call = _guarded_async(registration)
         if registration.on_commit:
-            return _in_async_context(_deferred(registration, async_to_sync(call)))
-        return _skipping_raw_async(call) if registration.skip_raw else call
+            return _in_async_context(_deferred(registration, async_to_sync(async_call)))
+        return _skipping_raw_async(async_call) if registration.skip_raw else async_call
     call = _guarded(registration)
     if registration.on_commit:
         return _deferred(registration, call)
@@ -183,13 +184,13 @@ def _database_of(kwargs: dict[str, object]) -> str | None:
     return using if isinstance(using, str) else None
 
 
-def _guarded_async(registration: Registration) -> Receiver:
+def _guarded_async(registration: Registration) -> AsyncReceiver:
     """:func:`_guarded` for an ``async def`` receiver.
 
     No savepoint: Django's transaction API is synchronous and cannot hold one across the
     receiver's awaits; an async receiver that writes should do so in its own ``atomic()``.
     """
-    func = registration.func
+    func = cast(AsyncReceiver, registration.func)
 
     async def call(**kwargs: object) -> object:
         try:
@@ -217,7 +218,7 @@ def _skipping_raw(call: Receiver) -> Receiver:
     return receive
 
 
-def _skipping_raw_async(call: Receiver) -> Receiver:
+def _skipping_raw_async(call: AsyncReceiver) -> AsyncReceiver:
     """:func:`_skipping_raw` for an ``async def`` receiver."""
 
     async def receive(**kwargs: object) -> object:

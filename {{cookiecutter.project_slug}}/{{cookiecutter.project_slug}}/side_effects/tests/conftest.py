@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.dispatch import Signal
@@ -19,7 +20,7 @@ def connect() -> Iterator[Callable[..., Receiver]]:
     """``connect(signal, receiver, **options)``: ``@side_effect`` for the duration of a test."""
     before = set(registrations())
 
-    def _connect(signal: Signal | list[Signal], receiver: Receiver, **options: object) -> Receiver:
+    def _connect(signal: Signal | list[Signal], receiver: Receiver, **options: Any) -> Receiver:
         return side_effect(signal, **options)(receiver)
 
     yield _connect

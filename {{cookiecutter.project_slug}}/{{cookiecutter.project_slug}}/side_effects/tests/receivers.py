@@ -13,6 +13,8 @@ from ..registry import PROJECT_PACKAGE, Receiver
 # The kit is an installed app, so receivers "defined" here count as living in a signals module.
 SIGNALS_MODULE = f"{PROJECT_PACKAGE}.side_effects.signals"
 DOCSTRING = "Record the call for the test."
+# The ``connect`` fixture: ``connect(signal, receiver, **side_effect_options)``.
+Connect = Callable[..., Receiver]
 
 
 def make_receiver(
@@ -46,7 +48,7 @@ def make_async_receiver(
     return _named(receiver, name, SIGNALS_MODULE, DOCSTRING)
 
 
-def _named(func: Callable, name: str, module: str, doc: str | None) -> Receiver:
+def _named(func: Callable[..., object], name: str, module: str, doc: str | None) -> Receiver:
     """Give ``func`` the identity of a module-level function ``module.name``."""
     func.__name__ = func.__qualname__ = name
     func.__module__ = module

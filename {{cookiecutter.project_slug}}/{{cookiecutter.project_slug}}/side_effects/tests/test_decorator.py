@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth.models import Group
@@ -11,16 +9,17 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from ..decorator import side_effect
 from ..registry import Receiver, registrations
-from .receivers import DOCSTRING, SIGNALS_MODULE, make_async_receiver, make_receiver
+from .receivers import DOCSTRING, SIGNALS_MODULE, Connect, make_async_receiver, make_receiver
 
 ping = Signal()
 pong = Signal()
 
 
-def test_returns_the_function_itself_so_it_stays_callable(connect: Callable) -> None:
+def test_returns_the_function_itself_so_it_stays_callable(connect: Connect) -> None:
     calls: list[dict[str, object]] = []
     receiver = make_receiver("stays_callable", calls=calls)
 
@@ -30,7 +29,7 @@ def test_returns_the_function_itself_so_it_stays_callable(connect: Callable) -> 
     assert calls == [{"sender": "direct"}]
 
 
-def test_connects_once_under_its_dotted_path_even_when_decorated_twice(connect: Callable) -> None:
+def test_connects_once_under_its_dotted_path_even_when_decorated_twice(connect: Connect) -> None:
     calls: list[dict[str, object]] = []
     receiver = make_receiver("decorated_twice", calls=calls)
 
@@ -42,7 +41,7 @@ def test_connects_once_under_its_dotted_path_even_when_decorated_twice(connect: 
     assert ping.disconnect(dispatch_uid=f"{SIGNALS_MODULE}.decorated_twice")
 
 
-def test_holds_a_strong_reference(connect: Callable) -> None:
+def test_holds_a_strong_reference(connect: Connect) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_receiver("kept_alive", calls=calls))  # no other reference is kept
 
@@ -51,7 +50,7 @@ def test_holds_a_strong_reference(connect: Callable) -> None:
     assert len(calls) == 1
 
 
-def test_connects_to_each_signal_of_a_list(connect: Callable) -> None:
+def test_connects_to_each_signal_of_a_list(connect: Connect) -> None:
     calls: list[dict[str, object]] = []
     connect([ping, pong], make_receiver("on_both", calls=calls))
 
@@ -61,7 +60,7 @@ def test_connects_to_each_signal_of_a_list(connect: Callable) -> None:
     assert [call["signal"] for call in calls] == [ping, pong]
 
 
-def test_listens_only_to_its_sender(connect: Callable) -> None:
+def test_listens_only_to_its_sender(connect: Connect) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_receiver("only_str", calls=calls), sender=str)
 
@@ -71,7 +70,7 @@ def test_listens_only_to_its_sender(connect: Callable) -> None:
     assert [call["sender"] for call in calls] == [str]
 
 
-def test_skips_raw_sends_unless_asked_not_to(connect: Callable) -> None:
+def test_skips_raw_sends_unless_asked_not_to(connect: Connect) -> None:
     skipping: list[dict[str, object]] = []
     loading: list[dict[str, object]] = []
     connect(ping, make_receiver("skips_fixtures", calls=skipping))
@@ -85,7 +84,7 @@ def test_skips_raw_sends_unless_asked_not_to(connect: Callable) -> None:
 
 @pytest.mark.django_db
 def test_on_commit_runs_the_body_after_the_commit(
-    connect: Callable, django_capture_on_commit_callbacks: Callable
+    connect: Connect, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_receiver("after_commit", calls=calls), on_commit=True)
@@ -99,7 +98,7 @@ def test_on_commit_runs_the_body_after_the_commit(
 
 @pytest.mark.django_db
 def test_on_commit_never_runs_for_a_rolled_back_transaction(
-    connect: Callable, django_capture_on_commit_callbacks: Callable
+    connect: Connect, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_receiver("rolled_back", calls=calls), on_commit=True)
@@ -114,7 +113,7 @@ def test_on_commit_never_runs_for_a_rolled_back_transaction(
 
 @pytest.mark.django_db
 def test_on_commit_skips_raw_sends(
-    connect: Callable, django_capture_on_commit_callbacks: Callable
+    connect: Connect, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_receiver("raw_after_commit", calls=calls), on_commit=True)
@@ -128,7 +127,7 @@ def test_on_commit_skips_raw_sends(
 
 @override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=True)
 def test_a_failure_is_logged_with_the_dotted_path_and_raised_when_the_setting_is_on(
-    connect: Callable, kit_log: pytest.LogCaptureFixture
+    connect: Connect, kit_log: pytest.LogCaptureFixture
 ) -> None:
     connect(ping, make_receiver("fails_loudly", calls=[], error=RuntimeError("boom")))
 
@@ -140,7 +139,7 @@ def test_a_failure_is_logged_with_the_dotted_path_and_raised_when_the_setting_is
 
 @override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=False)
 def test_a_failure_is_logged_and_swallowed_when_the_setting_is_off(
-    connect: Callable, kit_log: pytest.LogCaptureFixture
+    connect: Connect, kit_log: pytest.LogCaptureFixture
 ) -> None:
     after: list[dict[str, object]] = []
     connect(ping, make_receiver("fails_quietly", calls=[], error=RuntimeError("boom")))
@@ -156,8 +155,8 @@ def test_a_failure_is_logged_and_swallowed_when_the_setting_is_off(
 @pytest.mark.django_db
 @override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=True)
 def test_an_on_commit_failure_reaches_the_committing_code_when_the_setting_is_on(
-    connect: Callable,
-    django_capture_on_commit_callbacks: Callable,
+    connect: Connect,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     kit_log: pytest.LogCaptureFixture,
 ) -> None:
     connect(
@@ -178,8 +177,8 @@ def test_an_on_commit_failure_reaches_the_committing_code_when_the_setting_is_on
 @pytest.mark.django_db
 @override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=False)
 def test_an_on_commit_failure_is_logged_and_swallowed_when_the_setting_is_off(
-    connect: Callable,
-    django_capture_on_commit_callbacks: Callable,
+    connect: Connect,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     kit_log: pytest.LogCaptureFixture,
 ) -> None:
     after: list[dict[str, object]] = []
@@ -197,7 +196,7 @@ def test_an_on_commit_failure_is_logged_and_swallowed_when_the_setting_is_off(
     assert len(after) == 1
 
 
-def test_an_async_receiver_runs_for_send_and_asend(connect: Callable) -> None:
+def test_an_async_receiver_runs_for_send_and_asend(connect: Connect) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_async_receiver("async_receiver", calls=calls))
 
@@ -210,7 +209,7 @@ def test_an_async_receiver_runs_for_send_and_asend(connect: Callable) -> None:
 
 @override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=False)
 def test_an_async_receiver_failure_is_logged_and_swallowed_when_the_setting_is_off(
-    connect: Callable, kit_log: pytest.LogCaptureFixture
+    connect: Connect, kit_log: pytest.LogCaptureFixture
 ) -> None:
     connect(ping, make_async_receiver("async_fails", calls=[], error=RuntimeError("boom")))
 
@@ -221,7 +220,7 @@ def test_an_async_receiver_failure_is_logged_and_swallowed_when_the_setting_is_o
 
 @pytest.mark.django_db
 def test_an_async_receiver_on_commit_waits_for_the_commit(
-    connect: Callable, django_capture_on_commit_callbacks: Callable
+    connect: Connect, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     calls: list[dict[str, object]] = []
     connect(ping, make_async_receiver("async_after_commit", calls=calls), on_commit=True)
@@ -233,7 +232,7 @@ def test_an_async_receiver_on_commit_waits_for_the_commit(
     assert len(calls) == 1
 
 
-def test_the_budget_defaults_to_the_setting(connect: Callable) -> None:
+def test_the_budget_defaults_to_the_setting(connect: Connect) -> None:
     with override_settings(SIDE_EFFECTS_DEFAULT_MAX_QUERIES=3):
         connect(ping, make_receiver("default_budget", calls=[]))
     connect(ping, make_receiver("own_budget", calls=[]), max_queries=0)
@@ -247,7 +246,7 @@ def test_the_budget_defaults_to_the_setting(connect: Callable) -> None:
     assert budgets["own_budget"] == 0
 
 
-def test_registers_the_receiver_with_its_docstring_and_promises(connect: Callable) -> None:
+def test_registers_the_receiver_with_its_docstring_and_promises(connect: Connect) -> None:
     receiver = make_receiver("registered", calls=[], doc="Say what it does.\n\nThen details.")
     connect([ping, pong], receiver, sender=str, on_commit=True, max_queries=2)
 
@@ -273,7 +272,7 @@ def test_refuses_what_it_cannot_connect_by_a_stable_path() -> None:
     with pytest.raises(TypeError, match=r"must accept \*\*kwargs"):
         side_effect(ping)(no_kwargs)
     with pytest.raises(TypeError, match="a Signal or a list of Signals"):
-        side_effect("post_save")
+        side_effect("post_save")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="max_queries"):
         side_effect(ping, max_queries=-1)(make_receiver("negative_budget", calls=[]))
 
@@ -294,7 +293,7 @@ def _writes_then_fails(name: str) -> Receiver:
 @pytest.mark.django_db(transaction=True)
 @override_settings(SIDE_EFFECTS_RAISE_EXCEPTIONS=False)
 def test_a_receiver_sql_error_is_undone_alone_and_the_caller_commits(
-    connect: Callable, kit_log: pytest.LogCaptureFixture
+    connect: Connect, kit_log: pytest.LogCaptureFixture
 ) -> None:
     connect(ping, _writes_then_fails("fails_in_sql"), max_queries=2)
 
@@ -312,7 +311,7 @@ def test_a_receiver_sql_error_is_undone_alone_and_the_caller_commits(
 
 
 @pytest.mark.django_db
-def test_a_receiver_without_queries_runs_without_a_savepoint(connect: Callable) -> None:
+def test_a_receiver_without_queries_runs_without_a_savepoint(connect: Connect) -> None:
     connect(ping, make_receiver("queries_nothing", calls=[]), max_queries=0)
     connect(pong, make_receiver("may_query", calls=[]), max_queries=1)
 
