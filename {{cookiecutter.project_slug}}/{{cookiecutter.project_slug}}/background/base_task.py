@@ -23,7 +23,8 @@ class RecordedTask(Task[..., Any]):
     retry_backoff = settings.BACKGROUND_RETRY_DELAY
     retry_backoff_max = settings.BACKGROUND_RETRY_MAX_DELAY
     retry_jitter = False  # Celery's jitter needs whole seconds; the delays here may be fractions
-    default_retry_delay = settings.BACKGROUND_RETRY_DELAY
+    # Celery takes fractions of a second here; celery-types declares an int.
+    default_retry_delay = settings.BACKGROUND_RETRY_DELAY  # type: ignore[assignment]
     max_retries = settings.BACKGROUND_MAX_ATTEMPTS - 1
 
     def on_failure(
