@@ -1,49 +1,66 @@
 """Find every signal in the running process and every receiver connected to it.
 
-The checks and ``manage.py signalmap`` both start here. Before looking, all of the project's
-modules are imported (except tests and migrations) so that a receiver connected anywhere in the
-project is found, whether or not something happened to import its module yet. Signals are found
-as module attributes of every loaded module, and named after the module that assigns them.
+The checks and ``manage.py signalmap`` both start here. Before looking, the project's modules
+are imported once, so that a receiver connected anywhere in the project is found whether or not
+something imported its module yet: every module of each project package that holds an installed
+app or the URL configuration (the project package, apps beside ``config/``), except tests
+(``test``, ``tests``, ``testing``, ``conftest``, ``fixtures``, ``test_*``), migrations, the
+settings and this kit. A module that cannot be imported (it needs an optional package that is
+not installed, say) is skipped and reported, never fatal. Which code counts as the project's is
+decided by :func:`~.registry.is_project_module`.
+
+Signals are found wherever a module holds them: as module attributes, as attributes of classes
+defined in the module, or as values of a module-level dict. Each is named after the place that
+defines it (``module.name``, ``module.Class.name``, ``module.NAME['key']``).
 """
 
 from __future__ import annotations
 
-import ast
 import functools
-import inspect
 import pkgutil
+import re
 import sys
-import warnings
 import weakref
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import import_module
-from types import ModuleType
+from pathlib import Path
+from types import FunctionType, MethodType, ModuleType
 
+from django.apps import apps
+from django.conf import settings
 from django.db.models import Model
 from django.db.models.signals import ModelSignal
 from django.dispatch import Signal
 from django.dispatch.dispatcher import NONE_ID
 
-from .registry import PROJECT_PACKAGE, Receiver, Registration, registration_of, summary_of
+from .registry import Receiver, Registration, is_project_module, registration_of, summary_of
 
 KIT_PACKAGE = __package__
-# Parts of the project that are not loaded when looking for receivers.
-_NOT_LOADED = frozenset({"tests", "migrations", "conftest"})
+# Parts of a package that are never imported when looking for receivers: tests and their
+# helpers (which may register test models), migrations, and scripts.
+_NOT_LOADED = frozenset({"test", "tests", "testing", "conftest", "fixtures", "migrations"})
+_NOT_LOADED_PREFIXES = ("test_", "__main__")
 
-# The project modules Django itself loaded (through INSTALLED_APPS and each app's ready()),
-# recorded just before the first sweep imports the rest. ``None`` until then.
-_loaded_at_startup: frozenset[str] | None = None
-
-
-class UnknownSender:
-    """Stands for a sender that Django could not keep a weak reference to (a string, a number)."""
-
-    def __repr__(self) -> str:
-        return "<sender not weak-referenceable>"
+UNKNOWN_SENDER_LABEL = "<a sender that is not weak-referenceable>"
 
 
-UNKNOWN_SENDER = UnknownSender()
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """A project module the kit could not import, and why."""
+
+    module: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectModules:
+    """What loading the project found."""
+
+    # Project modules Django loaded itself (INSTALLED_APPS, each app's ready(), settings).
+    at_startup: frozenset[str]
+    problems: tuple[ImportProblem, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +70,11 @@ class Connection:
     signal: Signal
     signal_name: str
     sender: object
+    sender_label: str
     receiver: Receiver
     registration: Registration | None
-
-    @property
-    def path(self) -> str:
-        """The receiver's dotted path (``module.qualname``)."""
-        return self.registration.path if self.registration else dotted_path(self.receiver)
+    # The receiver's dotted path, plus what tells apart instances connected under one path.
+    path: str = field(default="")
 
     @property
     def module(self) -> str:
@@ -70,8 +85,8 @@ class Connection:
 
     @property
     def is_project(self) -> bool:
-        """Whether the receiver is defined in the project (not Django or a third party)."""
-        return self.path.startswith(f"{PROJECT_PACKAGE}.")
+        """Whether the receiver is project code (not Django's or a third party's)."""
+        return is_project_module(self.module)
 
     @property
     def is_model_signal(self) -> bool:
@@ -79,16 +94,18 @@ class Connection:
         return isinstance(self.signal, ModelSignal)
 
     @property
+    def is_plain_function(self) -> bool:
+        """Whether the receiver is a function, which ``@side_effect`` can decorate."""
+        return isinstance(_target(self.receiver), FunctionType) and not isinstance(
+            self.receiver, MethodType
+        )
+
+    @property
     def summary(self) -> str:
         """The first paragraph of the receiver's docstring, or ``""``."""
         if self.registration:
             return self.registration.summary
         return summary_of(_target(self.receiver))
-
-    @property
-    def sender_label(self) -> str:
-        """The sender as people name it: ``app_label.Model``, a dotted path, or ``any``."""
-        return sender_label(self.sender)
 
 
 def connections(*, project_only: bool = True) -> list[Connection]:
@@ -98,92 +115,158 @@ def connections(*, project_only: bool = True) -> list[Connection]:
         connection
         for signal, name in find_signals().items()
         for connection in _connections_of(signal, name)
-        if connection.is_project or not project_only
+        if not project_only or connection.is_project
     ]
     return sorted(found, key=lambda each: (each.signal_name, each.sender_label, each.path))
 
 
-def load_project_modules() -> None:
-    """Import every module of the project package, except tests, migrations and this kit."""
-    global _loaded_at_startup
-    if _loaded_at_startup is None:
-        _loaded_at_startup = frozenset(
-            name for name in sys.modules if name.startswith(f"{PROJECT_PACKAGE}.")
-        )
-    for name in _project_modules(PROJECT_PACKAGE, import_module(PROJECT_PACKAGE).__path__):
-        import_module(name)
+@functools.cache
+def load_project_modules() -> ProjectModules:
+    """Import the project's modules once (see the module docstring); report what failed."""
+    at_startup = frozenset(name for name in list(sys.modules) if is_project_module(name))
+    problems: list[ImportProblem] = []
+    for package in _project_packages():
+        _import_below(package, problems)
+    return ProjectModules(at_startup, tuple(problems))
+
+
+def _project_packages() -> list[ModuleType]:
+    """The top-level project packages that hold an installed app or the URL configuration."""
+    names = {config.name for config in apps.get_app_configs()}
+    names.add(getattr(settings, "ROOT_URLCONF", "") or "")
+    top_level = {name.partition(".")[0] for name in names if name}
+    return [
+        sys.modules[name]
+        for name in sorted(top_level)
+        if is_project_module(name) and hasattr(sys.modules[name], "__path__")
+    ]
+
+
+def _import_below(package: ModuleType, problems: list[ImportProblem]) -> None:
+    """Import each module below ``package`` that is code, recording the ones that fail."""
+    for module in pkgutil.iter_modules(package.__path__, prefix=f"{package.__name__}."):
+        if _is_skipped(module.name):
+            continue
+        try:
+            imported = import_module(module.name)
+        except Exception as error:  # whatever a module raises, the inventory carries on
+            problems.append(ImportProblem(module.name, f"{type(error).__name__}: {error}"))
+            continue
+        if module.ispkg:
+            _import_below(imported, problems)
+
+
+def _is_skipped(name: str) -> bool:
+    """Tests, migrations, the settings, scripts and this kit are not imported by the kit."""
+    settings_module = str(getattr(settings, "SETTINGS_MODULE", "") or "")
+    return (
+        _is_test_or_script(name.rpartition(".")[2])
+        or name in (KIT_PACKAGE, settings_module)
+        or (name.endswith(".settings") and settings_module.startswith(f"{name}."))
+    )
+
+
+def _is_test_or_script(last: str) -> bool:
+    """Whether a module's last name marks tests, migrations or a script."""
+    return last in _NOT_LOADED or last.startswith(_NOT_LOADED_PREFIXES)
 
 
 def modules_loaded_at_startup() -> frozenset[str]:
     """The project modules Django loaded before this kit imported the rest of the project."""
-    load_project_modules()
-    return _loaded_at_startup or frozenset()
-
-
-def _project_modules(package: str, path: list[str]) -> Iterator[str]:
-    """Dotted names of the modules below ``package``, parents first, skipping what is not code."""
-    for module in pkgutil.iter_modules(path, prefix=f"{package}."):
-        last = module.name.rpartition(".")[2]
-        if module.name == KIT_PACKAGE or last in _NOT_LOADED or last.startswith("test_"):
-            continue
-        yield module.name
-        if module.ispkg:
-            yield from _project_modules(module.name, import_module(module.name).__path__)
+    return load_project_modules().at_startup
 
 
 def find_signals() -> dict[Signal, str]:
-    """Every signal that is a module attribute somewhere, with its canonical dotted name."""
+    """Every signal a module holds (attribute, class attribute, dict value), with its name."""
     places: dict[Signal, list[tuple[str, str]]] = {}
-    for module_name, module in sorted(sys.modules.copy().items()):
-        if not isinstance(module, ModuleType):
-            continue
-        for attribute, value in list(vars(module).items()):
-            # type() rather than isinstance(): never evaluate lazy objects.
-            if issubclass(type(value), Signal):
-                places.setdefault(value, []).append((module_name, attribute))
+    for module_name, module in list(sys.modules.items()):
+        if isinstance(module, ModuleType):
+            for attribute, signal in _signals_held_by(module):
+                places.setdefault(signal, []).append((module_name, attribute))
     return {signal: _canonical_name(found) for signal, found in places.items()}
 
 
+def _signals_held_by(module: ModuleType) -> Iterator[tuple[str, Signal]]:
+    """``(place, signal)`` for each signal in the module, its classes and its dicts."""
+    for attribute, value in list(vars(module).items()):
+        # type() rather than isinstance(): never evaluate lazy objects.
+        kind = type(value)
+        if issubclass(kind, Signal):
+            yield attribute, value
+        elif kind is dict:
+            for key, item in list(value.items()):
+                if issubclass(type(item), Signal):
+                    yield f"{attribute}[{key!r}]", item
+        elif issubclass(kind, type) and vars(value).get("__module__") == module.__name__:
+            for name, item in list(vars(value).items()):
+                if issubclass(type(item), Signal):
+                    yield f"{attribute}.{name}", item
+
+
 def _canonical_name(places: list[tuple[str, str]]) -> str:
-    """``module.attribute`` of the module that assigns the signal, not of one that imports it."""
-    defining = [(module, name) for module, name in places if name in _assigned_names(module)]
-    module, name = (defining or places)[0]
-    return f"{module}.{name}"
+    """``module.place`` where the signal is defined, not where a module imported it."""
+    if len(places) > 1:
+        # Likeliest first: a class or dict place, then a module named like a signals module.
+        places = sorted(places, key=lambda place: (place[1].isidentifier(), _rank(place[0])))
+        for module, place in places:
+            if not place.isidentifier() or _assigns(module, place):
+                return f"{module}.{place}"
+    module, place = places[0]
+    return f"{module}.{place}"
+
+
+def _rank(module: str) -> tuple[bool, int, str]:
+    """Modules called ``signals``/``events`` first, then shorter names."""
+    return module.rpartition(".")[2] not in {"signals", "events"}, len(module), module
+
+
+def _assigns(module: str, name: str) -> bool:
+    """Whether ``module``'s source assigns ``name`` at its top level (read, never parsed)."""
+    return re.search(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=", _source(module), re.M) is not None
 
 
 @functools.cache
-def _assigned_names(module_name: str) -> frozenset[str]:
-    """Names a module assigns at its top level (read from its source; empty if none)."""
+def _source(module: str) -> str:
+    """The source of a loaded module, ``""`` when it has none on disk."""
+    filename = getattr(sys.modules.get(module), "__file__", None) or ""
     try:
-        source = inspect.getsource(sys.modules[module_name])
-    except (KeyError, OSError, TypeError):
-        return frozenset()
-    with warnings.catch_warnings(action="ignore"):
-        tree = ast.parse(source)
-    names: set[str] = set()
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        names.update(target.id for target in targets if isinstance(target, ast.Name))
-    return frozenset(names)
+        return Path(filename).read_text(encoding="utf-8") if filename.endswith(".py") else ""
+    except OSError:
+        return ""
 
 
 def _connections_of(signal: Signal, name: str) -> Iterator[Connection]:
-    """The live receivers of one signal, as Django stores them in ``signal.receivers``."""
+    """The live receivers of one signal, each with a name that tells it apart from the others."""
+    live = list(_live_receivers(signal))
+    seen: Counter[tuple[str, str]] = Counter()
+    repeated = Counter((label, _receiver_path(receiver, reg)) for label, _, receiver, reg in live)
+    for label, sender, receiver, registration in live:
+        path = _receiver_path(receiver, registration)
+        seen[(label, path)] += 1
+        if repeated[(label, path)] > 1:
+            path = f"{path} ({seen[(label, path)]})"
+        yield Connection(signal, name, sender, label, receiver, registration, path)
+
+
+def _live_receivers(
+    signal: Signal,
+) -> Iterator[tuple[str, object, Receiver, Registration | None]]:
+    """``(sender label, sender, receiver, registration)`` as Django stores them."""
     for (_, sender_key), receiver, sender_ref, _is_async in list(signal.receivers):
         live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
-        sender = _sender(sender_key, sender_ref)
-        if live is None or (sender is None and sender_key != NONE_ID):
+        if live is None:
             continue
-        yield Connection(signal, name, sender, live, registration_of(live))
-
-
-def _sender(sender_key: object, sender_ref: weakref.ReferenceType | None) -> object:
-    """The sender a receiver is connected for; ``None`` for any sender or a dead one."""
-    if sender_key == NONE_ID:
-        return None
-    if sender_ref is None:
-        return UNKNOWN_SENDER
-    return sender_ref()
+        registration = registration_of(live)
+        if sender_key == NONE_ID:
+            yield "any", None, live, registration
+        elif sender_ref is not None:
+            sender = sender_ref()
+            if sender is not None:  # else: the sender is gone, so the receiver never runs
+                yield sender_label(sender), sender, live, registration
+        elif registration is not None and registration.sender is not None:
+            yield sender_label(registration.sender), registration.sender, live, registration
+        else:
+            yield UNKNOWN_SENDER_LABEL, None, live, registration
 
 
 def _target(receiver: Receiver) -> object:
@@ -205,13 +288,86 @@ def dotted_path(receiver: Receiver) -> str:
     return ".".join(_module_and_qualname(receiver))
 
 
+def _receiver_path(receiver: Receiver, registration: Registration | None) -> str:
+    """The dotted path; for a lambda or closure its line, for an instance its readable repr."""
+    if registration is not None:
+        return registration.path
+    path = dotted_path(receiver)
+    code = getattr(_target(receiver), "__code__", None)
+    if code is not None and "<" in path:  # <lambda>, <locals>: not unique by name
+        path = f"{path}:{code.co_firstlineno}"
+    instance = _instance_of(receiver)
+    if instance is not None and _is_readable(text := repr(instance)):
+        path = f"{path} of {text}"
+    return path
+
+
+def _instance_of(receiver: Receiver) -> object | None:
+    """The object a bound method or a callable instance belongs to; ``None`` for a function."""
+    target = getattr(receiver, "func", receiver)  # a partial's callable
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        return None if isinstance(owner, type | ModuleType) else owner
+    return None if isinstance(target, FunctionType | type) else target
+
+
+def _is_readable(text: str) -> bool:
+    """Whether a repr is stable and short enough to show (no memory address)."""
+    return " at 0x" not in text and len(text) <= 80
+
+
 def sender_label(sender: object) -> str:
-    """A stable, readable name for a sender (no memory addresses)."""
+    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``."""
     if sender is None:
         return "any"
     if isinstance(sender, type) and issubclass(sender, Model):
         return sender._meta.label
     if isinstance(sender, type):
         return f"{sender.__module__}.{sender.__qualname__}"
-    text = str(sender) if isinstance(sender, str) else repr(sender)
+    text = repr(sender)
     return dotted_path(type(sender)) if " at 0x" in text else text
+
+
+def project_signals() -> dict[str, Signal]:
+    """The signals the project defines itself (its own events, not tests'), by name."""
+    load_project_modules()
+    found = {name: signal for signal, name in find_signals().items()}
+    return {name: found[name] for name in sorted(found) if _is_project_code(_module_of(name))}
+
+
+def _module_of(name: str) -> str:
+    """The module part of a signal's name: ``app.events`` of ``app.events.Events.placed``."""
+    module = re.sub(r"\[.*\]$", "", name).rpartition(".")[0]
+    while module and module not in sys.modules:
+        module = module.rpartition(".")[0]
+    return module
+
+
+def _is_project_code(module: str) -> bool:
+    """Project code that is not a test module."""
+    parts = module.split(".")
+    return is_project_module(module) and not any(_is_test_or_script(part) for part in parts)
+
+
+def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
+    """For each signal name, the project modules whose code calls ``<its attribute>.send(...)``.
+
+    Read from each project module's source once (a text search, no parsing), so a signal is
+    matched by the attribute it is sent through (``order_placed.send``), wherever imported.
+    """
+    wanted = {name: _sent_as(name) for name in names}
+    sending: dict[str, list[str]] = {name: [] for name in wanted}
+    for module in sorted(name for name in list(sys.modules) if is_project_module(name)):
+        sent = set(_SEND.findall(_source(module)))
+        for name, attribute in wanted.items():
+            if attribute in sent:
+                sending[name].append(module)
+    return sending
+
+
+_SEND = re.compile(r"\b(\w+)\s*\.\s*a?send(?:_robust)?\s*\(")
+
+
+def _sent_as(name: str) -> str:
+    """The attribute a signal is sent through: ``order_placed`` of ``app.events.order_placed``."""
+    return re.sub(r"\[.*\]$", "", name).rpartition(".")[2]
