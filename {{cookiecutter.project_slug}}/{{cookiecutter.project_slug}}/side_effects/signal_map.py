@@ -10,6 +10,7 @@ deterministic (sorted, no addresses, no timestamps) so that its freshness is a t
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from itertools import groupby
@@ -83,7 +84,8 @@ class SignalMap:
 def build(*, project_only: bool = True) -> SignalMap:
     """The map: the project's receivers (or every receiver) and the project's own signals."""
     found = connections(project_only=project_only)
-    receivers_of = {name: sum(row.signal == name for row in found) for name in project_signals()}
+    listened = Counter(each.signal_name for each in found)
+    receivers_of = {name: listened[name] for name in project_signals()}
     sending = modules_sending(receivers_of)
     custom = [CustomSignal(name, sending[name], count) for name, count in receivers_of.items()]
     return SignalMap([_row(connection) for connection in found], custom)
