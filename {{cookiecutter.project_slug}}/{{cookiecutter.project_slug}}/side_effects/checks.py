@@ -46,6 +46,7 @@ from .inventory import (
     KIT_PACKAGE,
     Connection,
     ImportProblem,
+    app_of,
     connections,
     load_project_modules,
     modules_loaded_at_startup,
@@ -83,20 +84,14 @@ def check_receivers(
     by_path: dict[str, list[Connection]] = {}
     for connection in found:
         by_path.setdefault(connection.path, []).append(connection)
-    homes = _signals_modules()
     for path, its_connections in sorted(by_path.items()):
-        messages += _check_receiver(path, its_connections, homes)
+        messages += _check_receiver(path, its_connections)
     return messages
 
 
 def _is_project_app(config: AppConfig) -> bool:
     """A project app other than this kit."""
     return config.name != KIT_PACKAGE and is_project_module(config.name)
-
-
-def _signals_modules() -> tuple[str, ...]:
-    """``<app>.signals`` of every installed app: where receivers live."""
-    return tuple(f"{config.name}.signals" for config in apps.get_app_configs())
 
 
 def _check_app(config: AppConfig) -> list[checks.CheckMessage]:
@@ -155,12 +150,10 @@ def _unimportable(problem: ImportProblem) -> checks.CheckMessage:
     )
 
 
-def _check_receiver(
-    path: str, its_connections: list[Connection], homes: tuple[str, ...]
-) -> list[checks.CheckMessage]:
+def _check_receiver(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
     """Every check of one receiver, each at most once, over all its connections."""
     return [
-        *_check_location(path, its_connections[0], homes),
+        *_check_location(path, its_connections[0]),
         *_check_docstring(path, its_connections[0]),
         *_check_decorator(path, its_connections),
         *_check_never_runs(path, its_connections),
@@ -182,15 +175,13 @@ def _short(connection: Connection) -> str:
     return connection.signal_name.rpartition(".")[2]
 
 
-def _check_location(
-    path: str, connection: Connection, homes: tuple[str, ...]
-) -> list[checks.CheckMessage]:
+def _check_location(path: str, connection: Connection) -> list[checks.CheckMessage]:
     """E001: receivers live in their app's ``signals`` module (or ``signals/`` package)."""
     module = connection.module
-    if module in homes or module.startswith(tuple(f"{home}." for home in homes)):
-        return []
-    app = apps.get_containing_app_config(module)
+    app = app_of(module)
     home = f"{app.name}.signals" if app else "<app>.signals"
+    if module == home or module.startswith(f"{home}."):
+        return []
     return [
         checks.Error(
             f"Receiver {path} is defined in {module}, outside an app's signals module.",

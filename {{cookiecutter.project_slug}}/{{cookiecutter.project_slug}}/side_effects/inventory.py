@@ -23,12 +23,12 @@ import sys
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from types import FunctionType, MethodType, ModuleType
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db.models import Model
 from django.db.models.signals import ModelSignal
@@ -74,7 +74,7 @@ class Connection:
     receiver: Receiver
     registration: Registration | None
     # The receiver's dotted path, plus what tells apart instances connected under one path.
-    path: str = field(default="")
+    path: str
 
     @property
     def module(self) -> str:
@@ -169,6 +169,20 @@ def _is_skipped(name: str) -> bool:
 def _is_test_or_script(last: str) -> bool:
     """Whether a module's last name marks tests, migrations or a script."""
     return last in _NOT_LOADED or last.startswith(_NOT_LOADED_PREFIXES)
+
+
+def app_of(module: str) -> AppConfig | None:
+    """The installed app containing ``module`` (the innermost one), found by its parents."""
+    by_name = _apps_by_name()
+    while module and module not in by_name:
+        module = module.rpartition(".")[0]
+    return by_name.get(module)
+
+
+@functools.cache
+def _apps_by_name() -> dict[str, AppConfig]:
+    """The installed apps by package name (the registry is fixed once Django is set up)."""
+    return {config.name: config for config in apps.get_app_configs()}
 
 
 def modules_loaded_at_startup() -> frozenset[str]:

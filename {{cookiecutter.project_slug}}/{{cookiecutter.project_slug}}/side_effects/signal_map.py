@@ -17,7 +17,7 @@ from itertools import groupby
 
 from django.apps import apps
 
-from .inventory import Connection, connections, modules_sending, project_signals
+from .inventory import Connection, app_of, connections, modules_sending, project_signals
 
 REGENERATE = "python manage.py signalmap --format markdown > docs/signals.md"
 
@@ -94,7 +94,7 @@ def build(*, project_only: bool = True) -> SignalMap:
 def _row(connection: Connection) -> Row:
     """A row for one connection; ``on_commit`` and budget are ``None`` without ``@side_effect``."""
     registration = connection.registration
-    app = apps.get_containing_app_config(connection.module)
+    app = app_of(connection.module)
     return Row(
         signal=connection.signal_name,
         sender=connection.sender_label,
