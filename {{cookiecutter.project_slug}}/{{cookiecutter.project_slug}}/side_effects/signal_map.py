@@ -2,8 +2,9 @@
 
 Rendered as text (for a terminal), Markdown (a table, the project's own signals, and one Mermaid
 flowchart of *action -> signal -> receivers* per app, committed as ``docs/signals.md``) or
-JSON. One chart per app keeps each chart readable and under the size renderers accept
-(GitHub's Mermaid stops near 500 edges), however many apps the project has. The output is
+JSON. One chart per app (cut between signals past 150 receivers) keeps each chart readable and
+under the size renderers accept (GitHub's Mermaid stops near 500 edges), however many apps and
+receivers the project has. The output is
 deterministic (sorted, no addresses, no timestamps) so that its freshness is a text comparison.
 """
 
@@ -37,6 +38,9 @@ _ACTIONS = {
     "django.core.signals.got_request_exception": "a view raises",
 }
 
+# Each row draws at most two edges: a chart of 150 rows stays well under the ~500 edges that
+# GitHub renders. (A single signal with more receivers gets one larger chart.)
+_ROWS_PER_CHART = 150
 # Mermaid node shapes: actions and receivers are boxes, signals are stadiums.
 _SHAPES = {"A": '["{}"]', "S": '(["{}"])', "R": '["{}"]'}
 # Characters Mermaid would read as markup inside a label, as its entity codes.
@@ -165,8 +169,21 @@ def as_markdown(signal_map: SignalMap) -> str:
     if signal_map.custom_signals:
         lines += [*_custom_signals_table(signal_map.custom_signals), ""]
     for app, app_rows in groupby(sorted(signal_map.rows, key=_by_app), key=lambda row: row.app):
-        lines += [f"## {app}", "", *_flowchart(list(app_rows)), ""]
+        lines += [f"## {app}", ""]
+        for chart_rows in _charts(list(app_rows)):
+            lines += [*_flowchart(chart_rows), ""]
     return "\n".join(lines)
+
+
+def _charts(app_rows: list[Row]) -> list[list[Row]]:
+    """An app's rows cut, between signals, into charts of about ``_ROWS_PER_CHART`` rows."""
+    charts: list[list[Row]] = [[]]
+    for _, signal_rows in groupby(app_rows, key=lambda row: row.signal):
+        rows_of_signal = list(signal_rows)
+        if charts[-1] and len(charts[-1]) + len(rows_of_signal) > _ROWS_PER_CHART:
+            charts.append([])
+        charts[-1] += rows_of_signal
+    return charts
 
 
 def _by_app(row: Row) -> tuple[str, str, str, str]:

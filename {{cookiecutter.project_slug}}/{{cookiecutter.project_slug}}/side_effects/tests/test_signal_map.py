@@ -216,3 +216,20 @@ def test_distinct_lambdas_stay_distinct_and_labels_are_escaped(connect_plainly: 
     assert all("#lt;lambda#gt;:" in line for line in lambdas)
     assert '.notify of #lt;Notifier email#gt;"]' in output
     assert ".<locals>.<lambda>:" in output  # as written in the table's code spans
+
+
+def test_a_map_past_300_receivers_stays_in_charts_github_renders(connect: Callable) -> None:
+    for number in range(320):
+        signal = (order_placed, Events.shipped, HOOKS["paid"], ping_for_scale)[number % 4]
+        connect(signal, make_receiver(f"receiver_{number:03d}", calls=[]), sender=Group)
+
+    output = signalmap("--format", "markdown")
+
+    charts = output.split("```mermaid\n")[1:]
+    edges = [chart.split("```")[0].count("-->") for chart in charts]
+    assert len(charts) >= 3, edges
+    assert max(edges) < 500, edges
+    assert sum(edges) > 320, edges  # one edge per receiver, plus one per action
+
+
+ping_for_scale = Signal()
