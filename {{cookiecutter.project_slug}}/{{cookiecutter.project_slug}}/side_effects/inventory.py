@@ -35,13 +35,19 @@ from django.db.models.signals import ModelSignal
 from django.dispatch import Signal
 from django.dispatch.dispatcher import NONE_ID
 
-from .registry import Receiver, Registration, is_project_module, registration_of, summary_of
+from .registry import (
+    Receiver,
+    Registration,
+    is_project_module,
+    is_test_module,
+    registration_of,
+    summary_of,
+)
 
 KIT_PACKAGE = __package__
-# Parts of a package that are never imported when looking for receivers: tests and their
-# helpers (which may register test models), migrations, and scripts.
-_NOT_LOADED = frozenset({"test", "tests", "testing", "conftest", "fixtures", "migrations"})
-_NOT_LOADED_PREFIXES = ("test_", "__main__")
+# Parts of a package that are never imported when looking for receivers, besides tests and
+# their helpers (which may register test models): migrations and scripts.
+_NOT_LOADED = frozenset({"migrations", "__main__"})
 
 UNKNOWN_SENDER_LABEL = "<a sender that is not weak-referenceable>"
 
@@ -160,15 +166,11 @@ def _is_skipped(name: str) -> bool:
     """Tests, migrations, the settings, scripts and this kit are not imported by the kit."""
     settings_module = str(getattr(settings, "SETTINGS_MODULE", "") or "")
     return (
-        _is_test_or_script(name.rpartition(".")[2])
+        is_test_module(name)
+        or name.rpartition(".")[2] in _NOT_LOADED
         or name in (KIT_PACKAGE, settings_module)
         or (name.endswith(".settings") and settings_module.startswith(f"{name}."))
     )
-
-
-def _is_test_or_script(last: str) -> bool:
-    """Whether a module's last name marks tests, migrations or a script."""
-    return last in _NOT_LOADED or last.startswith(_NOT_LOADED_PREFIXES)
 
 
 def app_of(module: str) -> AppConfig | None:
@@ -346,7 +348,7 @@ def project_signals() -> dict[str, Signal]:
     """The signals the project defines itself (its own events, not tests'), by name."""
     load_project_modules()
     found = {name: signal for signal, name in find_signals().items()}
-    return {name: found[name] for name in sorted(found) if _is_project_code(_module_of(name))}
+    return {name: found[name] for name in sorted(found) if is_project_module(_module_of(name))}
 
 
 def _module_of(name: str) -> str:
@@ -355,12 +357,6 @@ def _module_of(name: str) -> str:
     while module and module not in sys.modules:
         module = module.rpartition(".")[0]
     return module
-
-
-def _is_project_code(module: str) -> bool:
-    """Project code that is not a test module."""
-    parts = module.split(".")
-    return is_project_module(module) and not any(_is_test_or_script(part) for part in parts)
 
 
 def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:

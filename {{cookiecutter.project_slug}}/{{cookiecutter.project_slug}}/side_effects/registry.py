@@ -66,15 +66,27 @@ def is_project_module(name: str) -> bool:
 
     Project code is every module whose file lives under :data:`PROJECT_ROOT` (``config/``, the
     project package, apps beside them, apps nested at any depth) and not in an installed
-    location (a virtual environment or ``site-packages`` inside the repository). A name that is
-    not loaded is judged by its nearest loaded parent package.
+    location (a virtual environment or ``site-packages`` inside the repository), except tests
+    (a ``test``, ``tests``, ``testing``, ``conftest`` or ``fixtures`` package or module, or a
+    ``test_*`` module). A name that is not loaded is judged by its nearest loaded parent.
     """
+    if is_test_module(name):
+        return False
     while name:
         module = sys.modules.get(name)
         if module is not None:
             return _is_project_file(getattr(module, "__file__", None))
         name = name.rpartition(".")[0]
     return False
+
+
+# Module names that mark tests and their helpers, at any depth.
+TEST_MODULES = frozenset({"test", "tests", "testing", "conftest", "fixtures"})
+
+
+def is_test_module(name: str) -> bool:
+    """Whether ``name`` is, or is inside, a test module or package."""
+    return any(part in TEST_MODULES or part.startswith("test_") for part in name.split("."))
 
 
 # Directory names that hold installed packages wherever they are (another virtual environment).

@@ -15,6 +15,7 @@ from django.core.signals import setting_changed
 from django.db.models.signals import class_prepared, post_save
 from django.dispatch import Signal
 
+from .. import checks as checks_module
 from ..checks import check_receivers
 from ..registry import PROJECT_PACKAGE
 from .receivers import SIGNALS_MODULE, make_receiver
@@ -73,6 +74,10 @@ class Handler:
         """Handle the signal."""
 
 
+# Judged as if defined in a signals module: the kit does not judge test modules.
+Handler.__module__ = Handler.handle.__module__ = SIGNALS_MODULE
+
+
 def test_e002_tells_a_class_based_receiver_how_to_use_side_effect(
     connect_plainly: Callable,
 ) -> None:
@@ -81,7 +86,7 @@ def test_e002_tells_a_class_based_receiver_how_to_use_side_effect(
     [message] = [
         message
         for message in check_receivers()
-        if message.id == "side_effects.E002" and f"{__name__}.Handler.handle" in message.obj
+        if message.id == "side_effects.E002" and f"{SIGNALS_MODULE}.Handler.handle" in message.obj
     ]
 
     assert "@side_effect decorates module-level functions" in message.hint
@@ -157,15 +162,25 @@ def test_a_plain_signal_without_a_sender_is_fine(connect: Callable) -> None:
     assert messages_about("any_sender") == []
 
 
-def test_w003_an_app_whose_ready_does_not_import_its_signals() -> None:
+def test_w003_an_app_whose_ready_does_not_import_its_signals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     name = f"{__package__}.unready_app"
     config = AppConfig(name, import_module(name))
+    # The app lives among the kit's tests, which the checks otherwise leave alone.
+    monkeypatch.setattr(checks_module, "is_project_module", lambda module: True)
 
     [message] = check_receivers(app_configs=[config])
 
     assert message.id == "side_effects.W003"
     assert message.obj == f"{name}.signals"
     assert "from . import signals" in message.hint
+
+
+def test_receivers_of_test_code_are_not_judged(connect_plainly: Callable) -> None:
+    connect_plainly(ping, make_receiver("helper", calls=[], module=__name__, doc=None))
+
+    assert messages_about("helper", module=__name__) == []
 
 
 def test_django_and_third_party_receivers_are_not_judged(connect_plainly: Callable) -> None:
