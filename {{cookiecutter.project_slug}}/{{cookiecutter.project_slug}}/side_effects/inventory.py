@@ -9,14 +9,17 @@ settings and this kit. A module that cannot be imported (it needs an optional pa
 not installed, say) is skipped and reported, never fatal. Which code counts as the project's is
 decided by :func:`~.registry.is_project_module`.
 
-Signals are found wherever a module holds them: as module attributes, as attributes of classes
-defined in the module, or as values of a module-level dict. Each is named after the place that
-defines it (``module.name``, ``module.Class.name``, ``module.NAME['key']``).
+Every ``Signal`` object in memory is found (a scan of the garbage collector's objects), wherever
+it is held. Each is named after the place that defines it: a module attribute
+(``module.name``); else, in project modules first, a class attribute (``module.Class.name``) or
+a module-level dict's value (``module.NAME['key']``); a signal held nowhere a name can be read
+from (an instance attribute, a closure) is named after its first receiver.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import pkgutil
 import re
 import sys
@@ -193,29 +196,76 @@ def modules_loaded_at_startup() -> frozenset[str]:
 
 
 def find_signals() -> dict[Signal, str]:
-    """Every signal a module holds (attribute, class attribute, dict value), with its name."""
+    """Every signal in memory with receivers, and every one a module holds, with its name."""
+    kinds = _signal_classes()
+    modules = [
+        (name, module) for name, module in list(sys.modules.items()) if type(module) is ModuleType
+    ]
     places: dict[Signal, list[tuple[str, str]]] = {}
-    for module_name, module in list(sys.modules.items()):
-        if isinstance(module, ModuleType):
-            for attribute, signal in _signals_held_by(module):
-                places.setdefault(signal, []).append((module_name, attribute))
-    return {signal: _canonical_name(found) for signal, found in places.items()}
+    for name, module in modules:
+        for attribute, value in list(vars(module).items()):
+            if type(value) in kinds:  # type(), not isinstance(): never evaluate lazy objects
+                places.setdefault(value, []).append((name, attribute))
+    names = {signal: _canonical_name(found) for signal, found in places.items()}
+    project, others = [], []
+    for item in modules:
+        (project if is_project_module(item[0]) else others).append(item)
+    _name_classes_and_dicts(names, project, kinds, wanted=None)
+    unnamed = {each for each in gc.get_objects() if type(each) in kinds and each not in names}
+    wanted = {signal for signal in unnamed if signal.receivers}
+    if wanted:
+        _name_classes_and_dicts(names, others, kinds, wanted=wanted)
+    for signal in wanted - names.keys():
+        names[signal] = f"<signal of {_receiver_path(*_first_receiver(signal))}>"
+    return names
 
 
-def _signals_held_by(module: ModuleType) -> Iterator[tuple[str, Signal]]:
-    """``(place, signal)`` for each signal in the module, its classes and its dicts."""
+def _name_classes_and_dicts(
+    names: dict[Signal, str],
+    modules: list[tuple[str, ModuleType]],
+    kinds: frozenset[type],
+    wanted: set[Signal] | None,
+) -> None:
+    """Name the signals held on the modules' classes or in their dicts (only ``wanted`` ones)."""
+    for name, module in modules:
+        for place, signal in _held_in_classes_and_dicts(module, kinds):
+            if wanted is None or signal in wanted:
+                names.setdefault(signal, f"{name}.{place}")
+
+
+def _first_receiver(signal: Signal) -> tuple[Receiver, Registration | None]:
+    """The first live receiver of a signal, to name a signal that has no readable place."""
+    for _, receiver, _, _ in signal.receivers:
+        live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
+        if live is not None:
+            return live, registration_of(live)
+    return signal, None
+
+
+def _signal_classes() -> frozenset[type]:
+    """``Signal`` and its subclasses: a set lookup is cheaper than ``issubclass()`` per value."""
+    found: set[type] = set()
+    pending: list[type] = [Signal]
+    while pending:
+        kind = pending.pop()
+        found.add(kind)
+        pending += kind.__subclasses__()
+    return frozenset(found)
+
+
+def _held_in_classes_and_dicts(
+    module: ModuleType, kinds: frozenset[type]
+) -> Iterator[tuple[str, Signal]]:
+    """``(place, signal)`` for each signal on a class of the module or in a module-level dict."""
     for attribute, value in list(vars(module).items()):
-        # type() rather than isinstance(): never evaluate lazy objects.
         kind = type(value)
-        if issubclass(kind, Signal):
-            yield attribute, value
-        elif kind is dict:
+        if kind is dict:
             for key, item in list(value.items()):
-                if issubclass(type(item), Signal):
+                if type(item) in kinds:
                     yield f"{attribute}[{key!r}]", item
         elif issubclass(kind, type) and vars(value).get("__module__") == module.__name__:
             for name, item in list(vars(value).items()):
-                if issubclass(type(item), Signal):
+                if type(item) in kinds:
                     yield f"{attribute}.{name}", item
 
 

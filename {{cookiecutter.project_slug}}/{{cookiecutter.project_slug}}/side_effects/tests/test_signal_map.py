@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -163,6 +164,17 @@ def test_signals_held_on_a_class_or_in_a_dict_are_found(connect: Callable) -> No
 
     assert f"{__name__}.Events.shipped  (sender: any)\n  {SIGNALS_MODULE}.on_shipped" in output
     assert f"{__name__}.HOOKS['paid']  (sender: any)\n  {SIGNALS_MODULE}.on_paid" in output
+
+
+def test_a_signal_held_by_an_object_is_found_and_named_after_its_receiver(
+    connect: Callable,
+) -> None:
+    holder = SimpleNamespace(changed=Signal())
+    connect(holder.changed, make_receiver("on_changed", calls=[]))
+
+    output = signalmap()
+
+    assert f"<signal of {SIGNALS_MODULE}.on_changed>  (sender: any)\n" in output
 
 
 def test_string_and_number_senders_are_shown_as_written(connect: Callable) -> None:
