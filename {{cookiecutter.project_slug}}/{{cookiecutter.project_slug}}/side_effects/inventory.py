@@ -207,7 +207,8 @@ def find_signals() -> dict[Signal, str]:
             if type(value) in kinds:  # type(), not isinstance(): never evaluate lazy objects
                 places.setdefault(value, []).append((name, attribute))
     names = {signal: _canonical_name(found) for signal, found in places.items()}
-    project, others = [], []
+    project: list[tuple[str, ModuleType]] = []
+    others: list[tuple[str, ModuleType]] = []
     for item in modules:
         (project if is_project_module(item[0]) else others).append(item)
     _name_classes_and_dicts(names, project, kinds, wanted=None)
@@ -216,7 +217,7 @@ def find_signals() -> dict[Signal, str]:
     if wanted:
         _name_classes_and_dicts(names, others, kinds, wanted=wanted)
     for signal in wanted - names.keys():
-        names[signal] = f"<signal of {_receiver_path(*_first_receiver(signal))}>"
+        names[signal] = _fallback_name(signal)
     return names
 
 
@@ -233,13 +234,13 @@ def _name_classes_and_dicts(
                 names.setdefault(signal, f"{name}.{place}")
 
 
-def _first_receiver(signal: Signal) -> tuple[Receiver, Registration | None]:
-    """The first live receiver of a signal, to name a signal that has no readable place."""
+def _fallback_name(signal: Signal) -> str:
+    """A name for a signal held where no name can be read: after its first live receiver."""
     for _, receiver, _, _ in signal.receivers:
         live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
         if live is not None:
-            return live, registration_of(live)
-    return signal, None
+            return f"<signal of {_receiver_path(live, registration_of(live))}>"
+    return "<signal without live receivers>"
 
 
 def _signal_classes() -> frozenset[type]:
@@ -272,10 +273,10 @@ def _held_in_classes_and_dicts(
 def _canonical_name(places: list[tuple[str, str]]) -> str:
     """``module.place`` where the signal is defined, not where a module imported it."""
     if len(places) > 1:
-        # Likeliest first: a class or dict place, then a module named like a signals module.
-        places = sorted(places, key=lambda place: (place[1].isidentifier(), _rank(place[0])))
+        # Likeliest first, so that usually one source is read.
+        places = sorted(places, key=lambda place: _rank(place[0]))
         for module, place in places:
-            if not place.isidentifier() or _assigns(module, place):
+            if _assigns(module, place):
                 return f"{module}.{place}"
     module, place = places[0]
     return f"{module}.{place}"
