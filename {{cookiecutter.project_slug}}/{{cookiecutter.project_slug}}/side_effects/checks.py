@@ -163,7 +163,7 @@ def _check_receiver(path: str, its_connections: list[Connection]) -> list[checks
 
 
 def _where(its_connections: list[Connection]) -> str:
-    """``post_save (catalog.Product), post_delete (catalog.Product)``: what it listens to."""
+    """What a receiver listens to: ``<signal> (sender: catalog.Product), ...``."""
     listed = dict.fromkeys(
         f"{each.signal_name} (sender: {each.sender_label})" for each in its_connections
     )
