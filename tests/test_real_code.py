@@ -172,8 +172,12 @@ def from_forty_two(sender, **kwargs):
     """A number sender on a plain signal."""
 '''
 
-# A module Django never imports, for an optional package that is not installed.
-EXOTIC_OPTIONAL = "import jinja2_extension_not_installed  # noqa: F401\n"
+# A module Django never imports that connects receivers with an optional package not installed.
+EXOTIC_OPTIONAL = (
+    "import jinja2_extension_not_installed\n"
+    "from django.db.models.signals import post_save\n\n"
+    "post_save.connect(jinja2_extension_not_installed.refresh)\n"
+)
 # A test-helper package: importing it would raise.
 EXOTIC_TESTING = 'raise RuntimeError("the kit imported a testing package")\n'
 

@@ -3,10 +3,11 @@
 The checks and ``manage.py signalmap`` both start here. Before looking, the project's modules
 are imported once, so that a receiver connected anywhere in the project is found whether or not
 something imported its module yet: every module of each project package that holds an installed
-app or the URL configuration (the project package, apps beside ``config/``), except tests
-(``test``, ``tests``, ``testing``, ``conftest``, ``fixtures``, ``test_*``), migrations, the
-settings and this kit. A module that cannot be imported (it needs an optional package that is
-not installed, say) is skipped and reported, never fatal. Which code counts as the project's is
+app or the URL configuration (the project package, apps beside ``config/``) whose source
+calls ``connect(``, ``receiver(``, ``side_effect(`` or ``Signal(``, except tests (``test``,
+``tests``, ``testing``, ``conftest``, ``fixtures``, ``test_*``), migrations, the settings and
+this kit. A module that cannot be imported (it needs an optional package that is not
+installed, say) is skipped and reported, never fatal. Which code counts as the project's is
 decided by :func:`~.registry.is_project_module`.
 
 Every ``Signal`` object in memory is found (a scan of the garbage collector's objects), wherever
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import pkgutil
 import re
 import sys
@@ -52,6 +54,9 @@ KIT_PACKAGE = __package__
 # their helpers (which may register test models): migrations and scripts.
 _NOT_LOADED = frozenset({"migrations", "__main__"})
 
+# Words without which a module's source cannot connect a receiver or define a signal.
+_CONNECTING_WORDS = ("connect(", "receiver(", "side_effect(", "Signal(")
+
 UNKNOWN_SENDER_LABEL = "<a sender that is not weak-referenceable>"
 
 
@@ -70,6 +75,8 @@ class ProjectModules:
     # Project modules Django loaded itself (INSTALLED_APPS, each app's ready(), settings).
     at_startup: frozenset[str]
     problems: tuple[ImportProblem, ...]
+    # Every project module looked at, imported or not, with its source file.
+    sources: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +141,10 @@ def load_project_modules() -> ProjectModules:
     """Import the project's modules once (see the module docstring); report what failed."""
     at_startup = frozenset(name for name in list(sys.modules) if is_project_module(name))
     problems: list[ImportProblem] = []
+    sources: list[tuple[str, str]] = []
     for package in _project_packages():
-        _import_below(package, problems)
-    return ProjectModules(at_startup, tuple(problems))
+        _import_below(package.__path__, package.__name__, problems, sources)
+    return ProjectModules(at_startup, tuple(problems), tuple(sources))
 
 
 def _project_packages() -> list[ModuleType]:
@@ -151,18 +159,42 @@ def _project_packages() -> list[ModuleType]:
     ]
 
 
-def _import_below(package: ModuleType, problems: list[ImportProblem]) -> None:
-    """Import each module below ``package`` that is code, recording the ones that fail."""
-    for module in pkgutil.iter_modules(package.__path__, prefix=f"{package.__name__}."):
+def _import_below(
+    path: Iterable[str],
+    package: str,
+    problems: list[ImportProblem],
+    sources: list[tuple[str, str]],
+) -> None:
+    """Import each module below ``package`` that may connect a receiver; record failures."""
+    for module in pkgutil.iter_modules(path, prefix=f"{package}."):
         if _is_skipped(module.name):
             continue
-        try:
-            imported = import_module(module.name)
-        except Exception as error:  # whatever a module raises, the inventory carries on
-            problems.append(ImportProblem(module.name, f"{type(error).__name__}: {error}"))
-            continue
+        finder_path = getattr(module.module_finder, "path", "")
+        location = os.path.join(finder_path, module.name.rpartition(".")[2])
+        source = os.path.join(location, "__init__.py") if module.ispkg else f"{location}.py"
+        sources.append((module.name, source))
+        if module.name not in sys.modules and _may_connect(source):
+            try:
+                import_module(module.name)
+            except Exception as error:  # whatever a module raises, the inventory carries on
+                problems.append(ImportProblem(module.name, f"{type(error).__name__}: {error}"))
+                continue
         if module.ispkg:
-            _import_below(imported, problems)
+            _import_below([location], module.name, problems, sources)
+
+
+def _may_connect(source_file: str) -> bool:
+    """Whether a module's source mentions what connecting a receiver takes (or is unreadable).
+
+    A module whose source calls none of ``connect(``, ``receiver(``, ``side_effect(`` or
+    ``Signal(`` cannot connect a receiver or define a signal when imported, so it is not
+    imported: that keeps the cost of the checks proportional to the modules that matter, and
+    never runs the rest.
+    """
+    if not os.path.isfile(source_file):  # compiled or zipped: import it to be sure
+        return True
+    text = _read(source_file)
+    return any(word in text for word in _CONNECTING_WORDS)
 
 
 def _is_skipped(name: str) -> bool:
@@ -292,12 +324,17 @@ def _assigns(module: str, name: str) -> bool:
     return re.search(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=", _source(module), re.M) is not None
 
 
-@functools.cache
 def _source(module: str) -> str:
     """The source of a loaded module, ``""`` when it has none on disk."""
     filename = getattr(sys.modules.get(module), "__file__", None) or ""
+    return _read(filename) if filename.endswith(".py") else ""
+
+
+@functools.cache
+def _read(filename: str) -> str:
+    """A source file's text (read once), ``""`` if it cannot be read."""
     try:
-        return Path(filename).read_text(encoding="utf-8") if filename.endswith(".py") else ""
+        return Path(filename).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
 
@@ -413,13 +450,17 @@ def _module_of(name: str) -> str:
 def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
     """For each signal name, the project modules whose code calls ``<its attribute>.send(...)``.
 
-    Read from each project module's source once (a text search, no parsing), so a signal is
-    matched by the attribute it is sent through (``order_placed.send``), wherever imported.
+    Read from the source of every project module, imported or not, once (a text search, no
+    parsing), so a signal is matched by the attribute it is sent through (``order_placed.send``).
     """
     wanted = {name: _sent_as(name) for name in names}
     sending: dict[str, list[str]] = {name: [] for name in wanted}
-    for module in sorted(name for name in list(sys.modules) if is_project_module(name)):
-        sent = set(_SEND.findall(_source(module)))
+    files = dict(load_project_modules().sources)
+    for module in list(sys.modules):
+        if is_project_module(module) and module not in files:
+            files[module] = getattr(sys.modules[module], "__file__", None) or ""
+    for module, filename in sorted(files.items()):
+        sent = set(_SEND.findall(_read(filename) if filename.endswith(".py") else ""))
         for name, attribute in wanted.items():
             if attribute in sent:
                 sending[name].append(module)

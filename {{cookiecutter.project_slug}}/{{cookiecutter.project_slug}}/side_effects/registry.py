@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import sysconfig
 from collections.abc import Callable
@@ -93,12 +94,15 @@ def is_test_module(name: str) -> bool:
 _INSTALLED_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
 
 
-@functools.cache
 def _is_project_file(filename: str | None) -> bool:
     """Whether ``filename`` is below the project root and outside every installed location."""
-    if not filename:
-        return False
-    path = Path(filename).resolve()
+    return bool(filename) and _is_project_directory(os.path.dirname(str(filename)))
+
+
+@functools.cache
+def _is_project_directory(directory: str) -> bool:
+    """:func:`_is_project_file` for every file of a directory (far fewer than files)."""
+    path = Path(directory).resolve()
     if not path.is_relative_to(PROJECT_ROOT) or _INSTALLED_DIRECTORIES.intersection(path.parts):
         return False
     return not any(path.is_relative_to(place) for place in _installed_locations())
