@@ -18,6 +18,8 @@ from django.core.management.commands import makemigrations
 class Command(makemigrations.Command):
     """Django's ``makemigrations``, whose new files pass ``ruff format --check``."""
 
+    written_files: list[str]  # set by Django's handle(): the migration files it wrote
+
     def handle(self, *app_labels: str, **options: object) -> None:
         """Write the migrations as Django does, then format them."""
         super().handle(*app_labels, **options)

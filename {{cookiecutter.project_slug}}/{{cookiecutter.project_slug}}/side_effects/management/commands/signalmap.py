@@ -52,7 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         """Print the map, or compare it with ``--check PATH``."""
-        output_format = options["format"] or ("markdown" if options["check"] else "text")
+        output_format = str(options["format"] or ("markdown" if options["check"] else "text"))
         expected = render(build(project_only=not options["all"]), output_format)
         for problem in load_project_modules().problems:
             self.stderr.write(
