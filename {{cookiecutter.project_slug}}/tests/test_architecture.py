@@ -2,6 +2,7 @@
 
 Each test fails with the tool's own explanation: the broken import contract and its guidance,
 the system check and its hint, the missing migration, or the stale signal map and its diff.
+The receiver checks cannot be switched off: silencing one of them fails the gate.
 """
 
 import logging
@@ -10,10 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from importlinter.cli import lint_imports
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KIT_CHECKS = "side_effects."
 
 
 @contextmanager
@@ -40,6 +43,17 @@ def test_import_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
 
     if exit_code != 0:
         pytest.fail(capsys.readouterr().out, pytrace=False)
+
+
+def test_receiver_checks_are_not_silenced() -> None:
+    silenced = [check for check in settings.SILENCED_SYSTEM_CHECKS if check.startswith(KIT_CHECKS)]
+
+    if silenced:
+        pytest.fail(
+            f"SILENCED_SYSTEM_CHECKS switches off the receiver checks {', '.join(silenced)}. "
+            "Remove them from the setting and fix the receivers the checks name instead.",
+            pytrace=False,
+        )
 
 
 @pytest.mark.django_db  # some checks (django-tasks-db's JSONField) ask the database's features

@@ -1,49 +1,82 @@
 """Find every signal in the running process and every receiver connected to it.
 
-The checks and ``manage.py signalmap`` both start here. Before looking, all of the project's
-modules are imported (except tests and migrations) so that a receiver connected anywhere in the
-project is found, whether or not something happened to import its module yet. Signals are found
-as module attributes of every loaded module, and named after the module that assigns them.
+The checks and ``manage.py signalmap`` both start here. Before looking, the project's modules
+are imported once, so that a receiver connected anywhere in the project is found whether or not
+something imported its module yet: every module of each project package that holds an installed
+app or the URL configuration (the project package, apps beside ``config/``) whose source
+calls ``connect(``, ``receiver(``, ``side_effect(`` or ``Signal(``, except tests (``test``,
+``tests``, ``testing``, ``conftest``, ``fixtures``, ``test_*``), migrations, the settings and
+this kit. A module that cannot be imported (it needs an optional package that is not
+installed, say) is skipped and reported, never fatal. Which code counts as the project's is
+decided by :func:`~.registry.is_project_module`.
+
+Every ``Signal`` object in memory is found (a scan of the garbage collector's objects), wherever
+it is held. Each is named after the place that defines it: a module attribute
+(``module.name``); else, in project modules first, a class attribute (``module.Class.name``) or
+a module-level dict's value (``module.NAME['key']``); a signal held nowhere a name can be read
+from (an instance attribute, a closure) is named after its first receiver.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
-import inspect
+import gc
+import os
 import pkgutil
+import re
 import sys
-import warnings
 import weakref
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import import_module
-from types import ModuleType
+from pathlib import Path
+from types import FunctionType, MethodType, ModuleType
 
+from django.apps import AppConfig, apps
+from django.conf import settings
 from django.db.models import Model
 from django.db.models.signals import ModelSignal
 from django.dispatch import Signal
 from django.dispatch.dispatcher import NONE_ID
 
-from .registry import PROJECT_PACKAGE, Receiver, Registration, registration_of, summary_of
+from .registry import (
+    Receiver,
+    Registration,
+    is_project_module,
+    is_test_module,
+    registration_of,
+    summary_of,
+)
 
 KIT_PACKAGE = __package__
-# Parts of the project that are not loaded when looking for receivers.
-_NOT_LOADED = frozenset({"tests", "migrations", "conftest"})
+# Parts of a package that are never imported when looking for receivers, besides tests and
+# their helpers (which may register test models): migrations and scripts.
+_NOT_LOADED = frozenset({"migrations", "__main__"})
 
-# The project modules Django itself loaded (through INSTALLED_APPS and each app's ready()),
-# recorded just before the first sweep imports the rest. ``None`` until then.
-_loaded_at_startup: frozenset[str] | None = None
+# Words without which a module's source cannot connect a receiver or define a signal.
+_CONNECTING_WORDS = ("connect(", "receiver(", "side_effect(", "Signal(")
 
-
-class UnknownSender:
-    """Stands for a sender that Django could not keep a weak reference to (a string, a number)."""
-
-    def __repr__(self) -> str:
-        return "<sender not weak-referenceable>"
+UNKNOWN_SENDER_LABEL = "<a sender that is not weak-referenceable>"
 
 
-UNKNOWN_SENDER = UnknownSender()
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """A project module the kit could not import, and why."""
+
+    module: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectModules:
+    """What loading the project found."""
+
+    # Project modules Django loaded itself (INSTALLED_APPS, each app's ready(), settings).
+    at_startup: frozenset[str]
+    problems: tuple[ImportProblem, ...]
+    # Every project module looked at, imported or not, with its source file.
+    sources: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +86,11 @@ class Connection:
     signal: Signal
     signal_name: str
     sender: object
+    sender_label: str
     receiver: Receiver
     registration: Registration | None
-
-    @property
-    def path(self) -> str:
-        """The receiver's dotted path (``module.qualname``)."""
-        return self.registration.path if self.registration else dotted_path(self.receiver)
+    # The receiver's dotted path, plus what tells apart instances connected under one path.
+    path: str
 
     @property
     def module(self) -> str:
@@ -70,8 +101,8 @@ class Connection:
 
     @property
     def is_project(self) -> bool:
-        """Whether the receiver is defined in the project (not Django or a third party)."""
-        return self.path.startswith(f"{PROJECT_PACKAGE}.")
+        """Whether the receiver is project code (not Django's or a third party's)."""
+        return is_project_module(self.module)
 
     @property
     def is_model_signal(self) -> bool:
@@ -79,16 +110,18 @@ class Connection:
         return isinstance(self.signal, ModelSignal)
 
     @property
+    def is_plain_function(self) -> bool:
+        """Whether the receiver is a function, which ``@side_effect`` can decorate."""
+        return isinstance(_target(self.receiver), FunctionType) and not isinstance(
+            self.receiver, MethodType
+        )
+
+    @property
     def summary(self) -> str:
         """The first paragraph of the receiver's docstring, or ``""``."""
         if self.registration:
             return self.registration.summary
         return summary_of(_target(self.receiver))
-
-    @property
-    def sender_label(self) -> str:
-        """The sender as people name it: ``app_label.Model``, a dotted path, or ``any``."""
-        return sender_label(self.sender)
 
 
 def connections(*, project_only: bool = True) -> list[Connection]:
@@ -98,92 +131,246 @@ def connections(*, project_only: bool = True) -> list[Connection]:
         connection
         for signal, name in find_signals().items()
         for connection in _connections_of(signal, name)
-        if connection.is_project or not project_only
+        if not project_only or connection.is_project
     ]
     return sorted(found, key=lambda each: (each.signal_name, each.sender_label, each.path))
 
 
-def load_project_modules() -> None:
-    """Import every module of the project package, except tests, migrations and this kit."""
-    global _loaded_at_startup
-    if _loaded_at_startup is None:
-        _loaded_at_startup = frozenset(
-            name for name in sys.modules if name.startswith(f"{PROJECT_PACKAGE}.")
-        )
-    for name in _project_modules(PROJECT_PACKAGE, import_module(PROJECT_PACKAGE).__path__):
-        import_module(name)
+@functools.cache
+def load_project_modules() -> ProjectModules:
+    """Import the project's modules once (see the module docstring); report what failed."""
+    at_startup = frozenset(name for name in list(sys.modules) if is_project_module(name))
+    problems: list[ImportProblem] = []
+    sources: list[tuple[str, str]] = []
+    for package in _project_packages():
+        _import_below(package.__path__, package.__name__, problems, sources)
+    return ProjectModules(at_startup, tuple(problems), tuple(sources))
+
+
+def _project_packages() -> list[ModuleType]:
+    """The top-level project packages that hold an installed app or the URL configuration."""
+    names = {config.name for config in apps.get_app_configs()}
+    names.add(getattr(settings, "ROOT_URLCONF", "") or "")
+    top_level = {name.partition(".")[0] for name in names if name}
+    return [
+        sys.modules[name]
+        for name in sorted(top_level)
+        if is_project_module(name) and hasattr(sys.modules[name], "__path__")
+    ]
+
+
+def _import_below(
+    path: Iterable[str],
+    package: str,
+    problems: list[ImportProblem],
+    sources: list[tuple[str, str]],
+) -> None:
+    """Import each module below ``package`` that may connect a receiver; record failures."""
+    for module in pkgutil.iter_modules(path, prefix=f"{package}."):
+        if _is_skipped(module.name):
+            continue
+        finder_path = getattr(module.module_finder, "path", "")
+        location = os.path.join(finder_path, module.name.rpartition(".")[2])
+        source = os.path.join(location, "__init__.py") if module.ispkg else f"{location}.py"
+        sources.append((module.name, source))
+        if module.name not in sys.modules and _may_connect(source):
+            try:
+                import_module(module.name)
+            except Exception as error:  # whatever a module raises, the inventory carries on
+                problems.append(ImportProblem(module.name, f"{type(error).__name__}: {error}"))
+                continue
+        if module.ispkg:
+            _import_below([location], module.name, problems, sources)
+
+
+def _may_connect(source_file: str) -> bool:
+    """Whether a module's source mentions what connecting a receiver takes (or is unreadable).
+
+    A module whose source calls none of ``connect(``, ``receiver(``, ``side_effect(`` or
+    ``Signal(`` cannot connect a receiver or define a signal when imported, so it is not
+    imported: that keeps the cost of the checks proportional to the modules that matter, and
+    never runs the rest.
+    """
+    if not os.path.isfile(source_file):  # compiled or zipped: import it to be sure
+        return True
+    text = _read(source_file)
+    return any(word in text for word in _CONNECTING_WORDS)
+
+
+def _is_skipped(name: str) -> bool:
+    """Tests, migrations, the settings, scripts and this kit are not imported by the kit."""
+    settings_module = str(getattr(settings, "SETTINGS_MODULE", "") or "")
+    return (
+        is_test_module(name)
+        or name.rpartition(".")[2] in _NOT_LOADED
+        or name in (KIT_PACKAGE, settings_module)
+        or (name.endswith(".settings") and settings_module.startswith(f"{name}."))
+    )
+
+
+def app_of(module: str) -> AppConfig | None:
+    """The installed app containing ``module`` (the innermost one), found by its parents."""
+    by_name = _apps_by_name()
+    while module and module not in by_name:
+        module = module.rpartition(".")[0]
+    return by_name.get(module)
+
+
+@functools.cache
+def _apps_by_name() -> dict[str, AppConfig]:
+    """The installed apps by package name (the registry is fixed once Django is set up)."""
+    return {config.name: config for config in apps.get_app_configs()}
 
 
 def modules_loaded_at_startup() -> frozenset[str]:
     """The project modules Django loaded before this kit imported the rest of the project."""
-    load_project_modules()
-    return _loaded_at_startup or frozenset()
-
-
-def _project_modules(package: str, path: list[str]) -> Iterator[str]:
-    """Dotted names of the modules below ``package``, parents first, skipping what is not code."""
-    for module in pkgutil.iter_modules(path, prefix=f"{package}."):
-        last = module.name.rpartition(".")[2]
-        if module.name == KIT_PACKAGE or last in _NOT_LOADED or last.startswith("test_"):
-            continue
-        yield module.name
-        if module.ispkg:
-            yield from _project_modules(module.name, import_module(module.name).__path__)
+    return load_project_modules().at_startup
 
 
 def find_signals() -> dict[Signal, str]:
-    """Every signal that is a module attribute somewhere, with its canonical dotted name."""
+    """Every signal in memory with receivers, and every one a module holds, with its name."""
+    kinds = _signal_classes()
+    modules = [
+        (name, module) for name, module in list(sys.modules.items()) if type(module) is ModuleType
+    ]
     places: dict[Signal, list[tuple[str, str]]] = {}
-    for module_name, module in sorted(sys.modules.copy().items()):
-        if not isinstance(module, ModuleType):
-            continue
+    for name, module in modules:
         for attribute, value in list(vars(module).items()):
-            # type() rather than isinstance(): never evaluate lazy objects.
-            if issubclass(type(value), Signal):
-                places.setdefault(value, []).append((module_name, attribute))
-    return {signal: _canonical_name(found) for signal, found in places.items()}
+            if type(value) in kinds:  # type(), not isinstance(): never evaluate lazy objects
+                places.setdefault(value, []).append((name, attribute))
+    names = {signal: _canonical_name(found) for signal, found in places.items()}
+    project: list[tuple[str, ModuleType]] = []
+    others: list[tuple[str, ModuleType]] = []
+    for item in modules:
+        (project if is_project_module(item[0]) else others).append(item)
+    _name_classes_and_dicts(names, project, kinds, wanted=None)
+    unnamed = {each for each in gc.get_objects() if type(each) in kinds and each not in names}
+    wanted = {signal for signal in unnamed if signal.receivers}
+    if wanted:
+        _name_classes_and_dicts(names, others, kinds, wanted=wanted)
+    for signal in wanted - names.keys():
+        names[signal] = _fallback_name(signal)
+    return names
+
+
+def _name_classes_and_dicts(
+    names: dict[Signal, str],
+    modules: list[tuple[str, ModuleType]],
+    kinds: frozenset[type],
+    wanted: set[Signal] | None,
+) -> None:
+    """Name the signals held on the modules' classes or in their dicts (only ``wanted`` ones)."""
+    for name, module in modules:
+        for place, signal in _held_in_classes_and_dicts(module, kinds):
+            if wanted is None or signal in wanted:
+                names.setdefault(signal, f"{name}.{place}")
+
+
+def _fallback_name(signal: Signal) -> str:
+    """A name for a signal held where no name can be read: after its first live receiver."""
+    for _, receiver, _, _ in signal.receivers:
+        live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
+        if live is not None:
+            return f"<signal of {_receiver_path(live, registration_of(live))}>"
+    return "<signal without live receivers>"
+
+
+def _signal_classes() -> frozenset[type]:
+    """``Signal`` and its subclasses: a set lookup is cheaper than ``issubclass()`` per value."""
+    found: set[type] = set()
+    pending: list[type] = [Signal]
+    while pending:
+        kind = pending.pop()
+        found.add(kind)
+        pending += kind.__subclasses__()
+    return frozenset(found)
+
+
+def _held_in_classes_and_dicts(
+    module: ModuleType, kinds: frozenset[type]
+) -> Iterator[tuple[str, Signal]]:
+    """``(place, signal)`` for each signal on a class of the module or in a module-level dict."""
+    for attribute, value in list(vars(module).items()):
+        kind = type(value)
+        if kind is dict:
+            for key, item in list(value.items()):
+                if type(item) in kinds:
+                    yield f"{attribute}[{key!r}]", item
+        elif issubclass(kind, type) and vars(value).get("__module__") == module.__name__:
+            for name, item in list(vars(value).items()):
+                if type(item) in kinds:
+                    yield f"{attribute}.{name}", item
 
 
 def _canonical_name(places: list[tuple[str, str]]) -> str:
-    """``module.attribute`` of the module that assigns the signal, not of one that imports it."""
-    defining = [(module, name) for module, name in places if name in _assigned_names(module)]
-    module, name = (defining or places)[0]
-    return f"{module}.{name}"
+    """``module.place`` where the signal is defined, not where a module imported it."""
+    if len(places) > 1:
+        # Likeliest first, so that usually one source is read.
+        places = sorted(places, key=lambda place: _rank(place[0]))
+        for module, place in places:
+            if _assigns(module, place):
+                return f"{module}.{place}"
+    module, place = places[0]
+    return f"{module}.{place}"
+
+
+def _rank(module: str) -> tuple[bool, int, str]:
+    """Modules called ``signals``/``events`` first, then shorter names."""
+    return module.rpartition(".")[2] not in {"signals", "events"}, len(module), module
+
+
+def _assigns(module: str, name: str) -> bool:
+    """Whether ``module``'s source assigns ``name`` at its top level (read, never parsed)."""
+    return re.search(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=", _source(module), re.M) is not None
+
+
+def _source(module: str) -> str:
+    """The source of a loaded module, ``""`` when it has none on disk."""
+    filename = getattr(sys.modules.get(module), "__file__", None) or ""
+    return _read(filename) if filename.endswith(".py") else ""
 
 
 @functools.cache
-def _assigned_names(module_name: str) -> frozenset[str]:
-    """Names a module assigns at its top level (read from its source; empty if none)."""
+def _read(filename: str) -> str:
+    """A source file's text (read once), ``""`` if it cannot be read."""
     try:
-        source = inspect.getsource(sys.modules[module_name])
-    except (KeyError, OSError, TypeError):
-        return frozenset()
-    with warnings.catch_warnings(action="ignore"):
-        tree = ast.parse(source)
-    names: set[str] = set()
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-        names.update(target.id for target in targets if isinstance(target, ast.Name))
-    return frozenset(names)
+        return Path(filename).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _connections_of(signal: Signal, name: str) -> Iterator[Connection]:
-    """The live receivers of one signal, as Django stores them in ``signal.receivers``."""
+    """The live receivers of one signal, each with a name that tells it apart from the others."""
+    live = list(_live_receivers(signal))
+    seen: Counter[tuple[str, str]] = Counter()
+    repeated = Counter((label, _receiver_path(receiver, reg)) for label, _, receiver, reg in live)
+    for label, sender, receiver, registration in live:
+        path = _receiver_path(receiver, registration)
+        seen[(label, path)] += 1
+        if repeated[(label, path)] > 1:
+            path = f"{path} ({seen[(label, path)]})"
+        yield Connection(signal, name, sender, label, receiver, registration, path)
+
+
+def _live_receivers(
+    signal: Signal,
+) -> Iterator[tuple[str, object, Receiver, Registration | None]]:
+    """``(sender label, sender, receiver, registration)`` as Django stores them."""
     for (_, sender_key), receiver, sender_ref, _is_async in list(signal.receivers):
         live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
-        sender = _sender(sender_key, sender_ref)
-        if live is None or (sender is None and sender_key != NONE_ID):
+        if live is None:
             continue
-        yield Connection(signal, name, sender, live, registration_of(live))
-
-
-def _sender(sender_key: object, sender_ref: weakref.ReferenceType | None) -> object:
-    """The sender a receiver is connected for; ``None`` for any sender or a dead one."""
-    if sender_key == NONE_ID:
-        return None
-    if sender_ref is None:
-        return UNKNOWN_SENDER
-    return sender_ref()
+        registration = registration_of(live)
+        if sender_key == NONE_ID:
+            yield "any", None, live, registration
+        elif sender_ref is not None:
+            sender = sender_ref()
+            if sender is not None:  # else: the sender is gone, so the receiver never runs
+                yield sender_label(sender), sender, live, registration
+        elif registration is not None and registration.sender is not None:
+            yield sender_label(registration.sender), registration.sender, live, registration
+        else:
+            yield UNKNOWN_SENDER_LABEL, None, live, registration
 
 
 def _target(receiver: Receiver) -> object:
@@ -205,13 +392,84 @@ def dotted_path(receiver: Receiver) -> str:
     return ".".join(_module_and_qualname(receiver))
 
 
+def _receiver_path(receiver: Receiver, registration: Registration | None) -> str:
+    """The dotted path; for a lambda or closure its line, for an instance its readable repr."""
+    if registration is not None:
+        return registration.path
+    path = dotted_path(receiver)
+    code = getattr(_target(receiver), "__code__", None)
+    if code is not None and "<" in path:  # <lambda>, <locals>: not unique by name
+        path = f"{path}:{code.co_firstlineno}"
+    instance = _instance_of(receiver)
+    if instance is not None and _is_readable(text := repr(instance)):
+        path = f"{path} of {text}"
+    return path
+
+
+def _instance_of(receiver: Receiver) -> object | None:
+    """The object a bound method or a callable instance belongs to; ``None`` for a function."""
+    target = getattr(receiver, "func", receiver)  # a partial's callable
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        return None if isinstance(owner, type | ModuleType) else owner
+    return None if isinstance(target, FunctionType | type) else target
+
+
+def _is_readable(text: str) -> bool:
+    """Whether a repr is stable and short enough to show (no memory address)."""
+    return " at 0x" not in text and len(text) <= 80
+
+
 def sender_label(sender: object) -> str:
-    """A stable, readable name for a sender (no memory addresses)."""
+    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``."""
     if sender is None:
         return "any"
     if isinstance(sender, type) and issubclass(sender, Model):
         return sender._meta.label
     if isinstance(sender, type):
         return f"{sender.__module__}.{sender.__qualname__}"
-    text = str(sender) if isinstance(sender, str) else repr(sender)
+    text = repr(sender)
     return dotted_path(type(sender)) if " at 0x" in text else text
+
+
+def project_signals() -> dict[str, Signal]:
+    """The signals the project defines itself (its own events, not tests'), by name."""
+    load_project_modules()
+    found = {name: signal for signal, name in find_signals().items()}
+    return {name: found[name] for name in sorted(found) if is_project_module(_module_of(name))}
+
+
+def _module_of(name: str) -> str:
+    """The module part of a signal's name: ``app.events`` of ``app.events.Events.placed``."""
+    module = re.sub(r"\[.*\]$", "", name).rpartition(".")[0]
+    while module and module not in sys.modules:
+        module = module.rpartition(".")[0]
+    return module
+
+
+def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
+    """For each signal name, the project modules whose code calls ``<its attribute>.send(...)``.
+
+    Read from the source of every project module, imported or not, once (a text search, no
+    parsing), so a signal is matched by the attribute it is sent through (``order_placed.send``).
+    """
+    wanted = {name: _sent_as(name) for name in names}
+    sending: dict[str, list[str]] = {name: [] for name in wanted}
+    files = dict(load_project_modules().sources)
+    for module in list(sys.modules):
+        if is_project_module(module) and module not in files:
+            files[module] = getattr(sys.modules[module], "__file__", None) or ""
+    for module, filename in sorted(files.items()):
+        sent = set(_SEND.findall(_read(filename) if filename.endswith(".py") else ""))
+        for name, attribute in wanted.items():
+            if attribute in sent:
+                sending[name].append(module)
+    return sending
+
+
+_SEND = re.compile(r"\b(\w+)\s*\.\s*a?send(?:_robust)?\s*\(")
+
+
+def _sent_as(name: str) -> str:
+    """The attribute a signal is sent through: ``order_placed`` of ``app.events.order_placed``."""
+    return re.sub(r"\[.*\]$", "", name).rpartition(".")[2]

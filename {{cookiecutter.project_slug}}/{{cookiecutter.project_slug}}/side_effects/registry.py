@@ -7,14 +7,21 @@ A :class:`Registration` records the promises a receiver was connected with (sign
 
 from __future__ import annotations
 
+import functools
 import inspect
+import os
+import sys
+import sysconfig
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.dispatch import Signal
 
-# The project's top-level package: receivers in modules below it are judged by the checks.
+# The project's top-level package, where apps are created and the import contracts look.
 PROJECT_PACKAGE = __package__.partition(".")[0]
+# The repository root (where manage.py is): code below it is the project's, unless installed.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 Receiver = Callable[..., object]
 
@@ -40,6 +47,11 @@ class Registration:
         """The first paragraph of the receiver's docstring, or ``""`` when it has none."""
         return summary_of(self.func)
 
+    @property
+    def is_project(self) -> bool:
+        """Whether the receiver is project code (see :func:`is_project_module`)."""
+        return is_project_module(self.func.__module__)
+
     def disconnect(self) -> None:
         """Disconnect the receiver from all its signals and forget it (for tests)."""
         for signal in self.signals:
@@ -52,6 +64,60 @@ def summary_of(obj: object) -> str:
     """The first paragraph of ``obj``'s docstring on one line, or ``""``."""
     doc = inspect.getdoc(obj) or ""
     return " ".join(doc.split("\n\n")[0].split())
+
+
+def is_project_module(name: str) -> bool:
+    """Whether module ``name`` is project code, which the checks, map and budgets judge.
+
+    Project code is every module whose file lives under :data:`PROJECT_ROOT` (``config/``, the
+    project package, apps beside them, apps nested at any depth) and not in an installed
+    location (a virtual environment or ``site-packages`` inside the repository), except tests
+    (a ``test``, ``tests``, ``testing``, ``conftest`` or ``fixtures`` package or module, or a
+    ``test_*`` module). A name that is not loaded is judged by its nearest loaded parent.
+    """
+    if is_test_module(name):
+        return False
+    while name:
+        module = sys.modules.get(name)
+        if module is not None:
+            return _is_project_file(getattr(module, "__file__", None))
+        name = name.rpartition(".")[0]
+    return False
+
+
+# Module names that mark tests and their helpers, at any depth.
+TEST_MODULES = frozenset({"test", "tests", "testing", "conftest", "fixtures"})
+
+
+def is_test_module(name: str) -> bool:
+    """Whether ``name`` is, or is inside, a test module or package."""
+    return any(part in TEST_MODULES or part.startswith("test_") for part in name.split("."))
+
+
+# Directory names that hold installed packages wherever they are (another virtual environment).
+_INSTALLED_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
+
+
+def _is_project_file(filename: str | None) -> bool:
+    """Whether ``filename`` is below the project root and outside every installed location."""
+    return bool(filename) and _is_project_directory(os.path.dirname(str(filename)))
+
+
+@functools.cache
+def _is_project_directory(directory: str) -> bool:
+    """:func:`_is_project_file` for every file of a directory (far fewer than files)."""
+    path = Path(directory).resolve()
+    if not path.is_relative_to(PROJECT_ROOT) or _INSTALLED_DIRECTORIES.intersection(path.parts):
+        return False
+    return not any(path.is_relative_to(place) for place in _installed_locations())
+
+
+@functools.cache
+def _installed_locations() -> tuple[Path, ...]:
+    """Where installed packages live: this interpreter's prefix and its site-packages."""
+    paths = sysconfig.get_paths()
+    places = {sys.prefix, sys.exec_prefix, paths["purelib"], paths["platlib"]}
+    return tuple(Path(place).resolve() for place in places)
 
 
 # The callables handed to Signal.connect(), each mapped to the registration it serves.

@@ -1,19 +1,24 @@
 """The signal map: every signal the project listens to and what each receiver does.
 
-Rendered as text (for a terminal), Markdown (a table plus a Mermaid flowchart of
-*action -> signal -> receivers*, committed as ``docs/signals.md``) or JSON. The output is
+Rendered as text (for a terminal), Markdown (a table, the project's own signals, and one Mermaid
+flowchart of *action -> signal -> receivers* per app, committed as ``docs/signals.md``) or
+JSON. One chart per app (cut between signals past 150 receivers) keeps each chart readable and
+under the size renderers accept (GitHub's Mermaid stops near 500 edges), however many apps and
+receivers the project has. The output is
 deterministic (sorted, no addresses, no timestamps) so that its freshness is a text comparison.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from itertools import groupby
 
-from .inventory import Connection, connections
-from .registry import PROJECT_PACKAGE
+from django.apps import apps
+
+from .inventory import Connection, app_of, connections, modules_sending, project_signals
 
 REGENERATE = "python manage.py signalmap --format markdown > docs/signals.md"
 
@@ -33,10 +38,15 @@ _ACTIONS = {
     "django.core.signals.got_request_exception": "a view raises",
 }
 
-
-QUOTE = '"'
+# Each row draws at most two edges: a chart of 150 rows stays well under the ~500 edges that
+# GitHub renders. (A single signal with more receivers gets one larger chart.)
+_ROWS_PER_CHART = 150
 # Mermaid node shapes: actions and receivers are boxes, signals are stadiums.
 _SHAPES = {"A": '["{}"]', "S": '(["{}"])', "R": '["{}"]'}
+# Characters Mermaid would read as markup inside a label, as its entity codes.
+_MERMAID_ESCAPES = str.maketrans({'"': "#quot;", "<": "#lt;", ">": "#gt;"})
+# Characters Markdown would read as a cell border or as HTML, outside code spans.
+_MARKDOWN_ESCAPES = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,7 @@ class Row:
     side_effect: bool
     on_commit: bool | None
     max_queries: int | None
+    app: str
 
     @property
     def signal_name(self) -> str:
@@ -57,14 +68,37 @@ class Row:
         return self.signal.rpartition(".")[2]
 
 
-def rows(*, project_only: bool = True) -> list[Row]:
-    """The map's rows, sorted: the project's receivers, or every receiver."""
-    return [_row(connection) for connection in connections(project_only=project_only)]
+@dataclass(frozen=True, slots=True)
+class CustomSignal:
+    """A signal the project defines (an app's ``events.py``), who sends it, who receives it."""
+
+    signal: str
+    sent_by: list[str]
+    receivers: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignalMap:
+    """Everything the map shows."""
+
+    rows: list[Row]
+    custom_signals: list[CustomSignal]
+
+
+def build(*, project_only: bool = True) -> SignalMap:
+    """The map: the project's receivers (or every receiver) and the project's own signals."""
+    found = connections(project_only=project_only)
+    listened = Counter(each.signal_name for each in found)
+    receivers_of = {name: listened[name] for name in project_signals()}
+    sending = modules_sending(receivers_of)
+    custom = [CustomSignal(name, sending[name], count) for name, count in receivers_of.items()]
+    return SignalMap([_row(connection) for connection in found], custom)
 
 
 def _row(connection: Connection) -> Row:
     """A row for one connection; ``on_commit`` and budget are ``None`` without ``@side_effect``."""
     registration = connection.registration
+    app = app_of(connection.module)
     return Row(
         signal=connection.signal_name,
         sender=connection.sender_label,
@@ -73,26 +107,34 @@ def _row(connection: Connection) -> Row:
         side_effect=registration is not None,
         on_commit=registration.on_commit if registration else None,
         max_queries=registration.max_queries if registration else None,
+        app=app.label if app else connection.module.partition(".")[0],
     )
 
 
-def render(map_rows: list[Row], output_format: str) -> str:
+def render(signal_map: SignalMap, output_format: str) -> str:
     """The map in ``text``, ``markdown`` or ``json``, ending with a newline."""
-    return RENDERERS[output_format](map_rows)
+    return RENDERERS[output_format](signal_map)
 
 
-def as_text(map_rows: list[Row]) -> str:
-    """Receivers grouped under their signal and sender, each with its promises and docstring."""
-    if not map_rows:
-        return "No receivers are connected.\n"
-    lines = []
-    for (signal, sender), group in groupby(map_rows, key=lambda row: (row.signal, row.sender)):
+def as_text(signal_map: SignalMap) -> str:
+    """Receivers grouped under their signal and sender, then the project's own signals."""
+    lines = [] if signal_map.rows else ["No receivers are connected."]
+    for (signal, sender), group in groupby(signal_map.rows, key=_by_signal_and_sender):
         lines.append(f"{signal}  (sender: {sender})")
         for row in group:
             lines.append(f"  {row.receiver}  [{_promises(row)}]")
             if row.summary:
                 lines.append(f"      {row.summary}")
+    if signal_map.custom_signals:
+        lines.append("Signals the project defines (sent by):")
+    for custom in signal_map.custom_signals:
+        lines.append(f"  {custom.signal}  ({', '.join(custom.sent_by) or 'no module'})")
     return "\n".join(lines) + "\n"
+
+
+def _by_signal_and_sender(row: Row) -> tuple[str, str]:
+    """How the text format groups rows."""
+    return row.signal, row.sender
 
 
 def _promises(row: Row) -> str:
@@ -103,8 +145,8 @@ def _promises(row: Row) -> str:
     return f"on commit, {budget}" if row.on_commit else budget
 
 
-def as_markdown(map_rows: list[Row]) -> str:
-    """A heading, how to regenerate, a table and a Mermaid flowchart."""
+def as_markdown(signal_map: SignalMap) -> str:
+    """A heading, how to regenerate, a table, the project's signals and the flowcharts."""
     lines = [
         "# Signal map",
         "",
@@ -120,13 +162,37 @@ def as_markdown(map_rows: list[Row]) -> str:
         "```",
         "",
     ]
-    if not map_rows:
+    if not signal_map.rows and not signal_map.custom_signals:
         return "\n".join([*lines, "No receivers are connected yet.", ""])
-    return "\n".join([*lines, *_table(map_rows), "", *_flowchart(map_rows), ""])
+    if signal_map.rows:
+        lines += [*_table(signal_map.rows), ""]
+    if signal_map.custom_signals:
+        lines += [*_custom_signals_table(signal_map.custom_signals), ""]
+    for app, app_rows in groupby(sorted(signal_map.rows, key=_by_app), key=lambda row: row.app):
+        lines += [f"## {app}", ""]
+        for chart_rows in _charts(list(app_rows)):
+            lines += [*_flowchart(chart_rows), ""]
+    return "\n".join(lines)
+
+
+def _charts(app_rows: list[Row]) -> list[list[Row]]:
+    """An app's rows cut, between signals, into charts of about ``_ROWS_PER_CHART`` rows."""
+    charts: list[list[Row]] = [[]]
+    for _, signal_rows in groupby(app_rows, key=lambda row: row.signal):
+        rows_of_signal = list(signal_rows)
+        if charts[-1] and len(charts[-1]) + len(rows_of_signal) > _ROWS_PER_CHART:
+            charts.append([])
+        charts[-1] += rows_of_signal
+    return charts
+
+
+def _by_app(row: Row) -> tuple[str, str, str, str]:
+    """The table's order within each app."""
+    return row.app, row.signal, row.sender, row.receiver
 
 
 def _table(map_rows: list[Row]) -> list[str]:
-    """The Markdown table, one line per row."""
+    """The Markdown table of receivers, one line per row."""
     lines = [
         "| Signal | Sender | Receiver | What it does | On commit | Max queries |",
         "|---|---|---|---|---|---|",
@@ -134,33 +200,68 @@ def _table(map_rows: list[Row]) -> list[str]:
     for row in map_rows:
         on_commit = "-" if row.on_commit is None else ("yes" if row.on_commit else "no")
         budget = "-" if row.max_queries is None else str(row.max_queries)
-        cells = [f"`{row.signal}`", f"`{row.sender}`", f"`{row.receiver}`", row.summary]
-        cells = [cell.replace("|", "\\|") for cell in cells]
+        cells = [_code(row.signal), _code(row.sender), _code(row.receiver), _text(row.summary)]
         lines.append(f"| {' | '.join(cells)} | {on_commit} | {budget} |")
     return lines
+
+
+def _custom_signals_table(custom_signals: list[CustomSignal]) -> list[str]:
+    """The project's own signals: where each is sent from and how many receivers it has."""
+    lines = [
+        "Signals the project defines (in `<app>/events.py`), and the modules that send them:",
+        "",
+        "| Signal | Sent by | Receivers |",
+        "|---|---|---|",
+    ]
+    for custom in custom_signals:
+        sent_by = ", ".join(_code(module) for module in custom.sent_by) or "-"
+        lines.append(f"| {_code(custom.signal)} | {sent_by} | {custom.receivers} |")
+    return lines
+
+
+def _code(text: str) -> str:
+    """A Markdown code span that survives a table cell."""
+    escaped = text.replace("|", "\\|").replace("`", "'")
+    return f"`{escaped}`"
+
+
+def _text(text: str) -> str:
+    """Plain text that survives a table cell and is never read as HTML."""
+    return text.translate(_MARKDOWN_ESCAPES)
 
 
 def _flowchart(map_rows: list[Row]) -> list[str]:
     """A Mermaid flowchart: what the developer does -> the signal -> each receiver."""
     ids: dict[tuple[str, str], str] = {}  # (kind, label) -> node id such as "S2"
+    counts = {"A": 0, "S": 0, "R": 0}
     edges: dict[str, None] = {}  # an ordered set of edge lines
 
     def node(kind: str, label: str) -> str:
         if (kind, label) not in ids:
-            ids[(kind, label)] = f"{kind}{sum(1 for other, _ in ids if other == kind) + 1}"
+            counts[kind] += 1
+            ids[(kind, label)] = f"{kind}{counts[kind]}"
         return ids[(kind, label)]
 
     for row in map_rows:
         action = node("A", _action(row))
         signal = node("S", f"{row.signal_name} from {row.sender}")
-        receiver = node("R", row.receiver.removeprefix(f"{PROJECT_PACKAGE}."))
+        receiver = node("R", _short_receiver(row))
         edges[f"    {action} --> {signal}"] = None
         edges[f"    {signal} {'-->|on commit|' if row.on_commit else '-->'} {receiver}"] = None
     declarations = [
-        f"    {node_id}{_SHAPES[kind].format(label.replace(QUOTE, '#quot;'))}"
+        f"    {node_id}{_SHAPES[kind].format(label.translate(_MERMAID_ESCAPES))}"
         for (kind, label), node_id in sorted(ids.items(), key=_node_order)
     ]
     return ["```mermaid", "flowchart LR", *declarations, *edges, "```"]
+
+
+def _short_receiver(row: Row) -> str:
+    """The receiver's path from its app's label on (``catalog.signals.forget``)."""
+    try:
+        package = apps.get_app_config(row.app).name
+    except LookupError:  # not in an installed app: the full path
+        return row.receiver
+    return f"{row.app}.{row.receiver.removeprefix(f'{package}.')}"
 
 
 def _node_order(item: tuple[tuple[str, str], str]) -> tuple[int, int]:
@@ -176,12 +277,16 @@ def _action(row: Row) -> str:
     return _ACTIONS.get(row.signal, default).format(sender=sender)
 
 
-def as_json(map_rows: list[Row]) -> str:
-    """A JSON list of rows (objects with the :class:`Row` fields)."""
-    return json.dumps([asdict(row) for row in map_rows], indent=2) + "\n"
+def as_json(signal_map: SignalMap) -> str:
+    """``{"receivers": [rows], "custom_signals": [signals]}`` with the dataclasses' fields."""
+    document = {
+        "receivers": [asdict(row) for row in signal_map.rows],
+        "custom_signals": [asdict(custom) for custom in signal_map.custom_signals],
+    }
+    return json.dumps(document, indent=2) + "\n"
 
 
-RENDERERS: dict[str, Callable[[list[Row]], str]] = {
+RENDERERS: dict[str, Callable[[SignalMap], str]] = {
     "text": as_text,
     "markdown": as_markdown,
     "json": as_json,

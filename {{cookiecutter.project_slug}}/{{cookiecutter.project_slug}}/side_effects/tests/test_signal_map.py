@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -79,7 +80,8 @@ def test_markdown_has_a_table_and_a_mermaid_flowchart() -> None:
 
 @pytest.mark.usefixtures("placed")
 def test_json_lists_one_object_per_receiver() -> None:
-    rows = [row for row in json.loads(signalmap("--format", "json")) if row["signal"] == SIGNAL]
+    document = json.loads(signalmap("--format", "json"))
+    rows = [row for row in document["receivers"] if row["signal"] == SIGNAL]
 
     assert rows == [
         {
@@ -90,6 +92,7 @@ def test_json_lists_one_object_per_receiver() -> None:
             "side_effect": True,
             "on_commit": False,
             "max_queries": 0,
+            "app": "side_effects",
         },
         {
             "signal": SIGNAL,
@@ -99,6 +102,7 @@ def test_json_lists_one_object_per_receiver() -> None:
             "side_effect": True,
             "on_commit": True,
             "max_queries": 1,
+            "app": "side_effects",
         },
     ]
 
@@ -141,3 +145,103 @@ def test_check_fails_with_a_diff_and_the_command_that_fixes_it(
     assert "is out of date with the receivers in the code" in message
     assert f"+| `{SIGNAL}` | `auth.Group` | `{SIGNALS_MODULE}.added_later`" in message
     assert message.endswith(f"python manage.py signalmap --format markdown > {stale}")
+
+
+class Events:
+    """Signals held on a class."""
+
+    shipped = Signal()
+
+
+HOOKS = {"paid": Signal()}
+
+
+def test_signals_held_on_a_class_or_in_a_dict_are_found(connect: Callable) -> None:
+    connect(Events.shipped, make_receiver("on_shipped", calls=[]))
+    connect(HOOKS["paid"], make_receiver("on_paid", calls=[]))
+
+    output = signalmap()
+
+    assert f"{__name__}.Events.shipped  (sender: any)\n  {SIGNALS_MODULE}.on_shipped" in output
+    assert f"{__name__}.HOOKS['paid']  (sender: any)\n  {SIGNALS_MODULE}.on_paid" in output
+
+
+def test_a_signal_held_by_an_object_is_found_and_named_after_its_receiver(
+    connect: Callable,
+) -> None:
+    holder = SimpleNamespace(changed=Signal())
+    connect(holder.changed, make_receiver("on_changed", calls=[]))
+
+    output = signalmap()
+
+    assert f"<signal of {SIGNALS_MODULE}.on_changed>  (sender: any)\n" in output
+
+
+def test_string_and_number_senders_are_shown_as_written(connect: Callable) -> None:
+    connect(order_placed, make_receiver("from_billing", calls=[]), sender="billing")
+    connect(order_placed, make_receiver("from_42", calls=[]), sender=42)
+
+    output = signalmap()
+
+    assert f"{SIGNAL}  (sender: 'billing')\n  {SIGNALS_MODULE}.from_billing" in output
+    assert f"{SIGNAL}  (sender: 42)\n  {SIGNALS_MODULE}.from_42" in output
+
+
+class Notifier:
+    """A class whose instances' methods are receivers."""
+
+    def __init__(self, channel: str | None = None) -> None:
+        self.channel = channel
+
+    def __repr__(self) -> str:
+        return f"<Notifier {self.channel}>" if self.channel else super().__repr__()
+
+    def notify(self, sender: object, **kwargs: object) -> None:
+        """Notify the channel."""
+
+
+def test_each_receiver_instance_is_told_apart(connect_plainly: Callable) -> None:
+    for receiver in (Notifier("email").notify, Notifier("sms").notify):
+        connect_plainly(order_placed, receiver)
+    for receiver in (Notifier().notify, Notifier().notify):
+        connect_plainly(Events.shipped, receiver)
+
+    output = signalmap("--all")
+
+    assert f"{__name__}.Notifier.notify of <Notifier email>  [not connected" in output
+    assert f"{__name__}.Notifier.notify of <Notifier sms>  [not connected" in output
+    assert f"{__name__}.Notifier.notify (1)  [not connected" in output
+    assert f"{__name__}.Notifier.notify (2)  [not connected" in output
+    assert " at 0x" not in output
+
+
+def test_distinct_lambdas_stay_distinct_and_labels_are_escaped(connect_plainly: Callable) -> None:
+    connect_plainly(order_placed, lambda **kwargs: None)
+    connect_plainly(order_placed, lambda **kwargs: "another")
+    connect_plainly(order_placed, Notifier("email").notify)
+
+    output = signalmap("--format", "markdown", "--all")
+
+    lines = output.splitlines()
+    lambdas = [line for line in lines if line.startswith("    R") and "lambda" in line]
+    assert len(lambdas) == 2, lambdas
+    assert all("#lt;lambda#gt;:" in line for line in lambdas)
+    assert '.notify of #lt;Notifier email#gt;"]' in output
+    assert ".<locals>.<lambda>:" in output  # as written in the table's code spans
+
+
+def test_a_map_past_300_receivers_stays_in_charts_github_renders(connect: Callable) -> None:
+    for number in range(320):
+        signal = (order_placed, Events.shipped, HOOKS["paid"], ping_for_scale)[number % 4]
+        connect(signal, make_receiver(f"receiver_{number:03d}", calls=[]), sender=Group)
+
+    output = signalmap("--format", "markdown")
+
+    charts = output.split("```mermaid\n")[1:]
+    edges = [chart.split("```")[0].count("-->") for chart in charts]
+    assert len(charts) >= 3, edges
+    assert max(edges) < 500, edges
+    assert sum(edges) > 320, edges  # one edge per receiver, plus one per action
+
+
+ping_for_scale = Signal()

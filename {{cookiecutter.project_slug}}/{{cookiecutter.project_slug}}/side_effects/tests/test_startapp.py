@@ -16,6 +16,7 @@ LAYOUT = [
     "__init__.py",
     "admin.py",
     "apps.py",
+    "events.py",
     "migrations/__init__.py",
     "models.py",
     "selectors.py",

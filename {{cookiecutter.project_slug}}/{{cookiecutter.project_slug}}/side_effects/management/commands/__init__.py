@@ -1,1 +1,1 @@
-"""``signalmap`` and the project-layout ``startapp``."""
+"""``signalmap``, the project-layout ``startapp`` and a ruff-formatting ``makemigrations``."""

@@ -5,7 +5,8 @@
     python manage.py signalmap --format markdown > docs/signals.md   # regenerate the docs
     python manage.py signalmap --check docs/signals.md           # exit 1 with a diff if stale
 
-With ``--check`` the format defaults to ``markdown``.
+With ``--check`` the format defaults to ``markdown``. A project module that cannot be imported
+is named on standard error; the map is still printed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...signal_map import RENDERERS, render, rows
+from ...inventory import load_project_modules
+from ...signal_map import RENDERERS, build, render
 
 
 class Command(BaseCommand):
@@ -50,8 +52,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         """Print the map, or compare it with ``--check PATH``."""
-        output_format = options["format"] or ("markdown" if options["check"] else "text")
-        expected = render(rows(project_only=not options["all"]), output_format)
+        output_format = str(options["format"] or ("markdown" if options["check"] else "text"))
+        expected = render(build(project_only=not options["all"]), output_format)
+        for problem in load_project_modules().problems:
+            self.stderr.write(
+                f"warning: {problem.module} cannot be imported ({problem.error}); "
+                "receivers connected there are not in the map."
+            )
         if not options["check"]:
             self.stdout.write(expected, ending="")
             return

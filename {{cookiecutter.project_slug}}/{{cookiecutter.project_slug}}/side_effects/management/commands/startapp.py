@@ -2,7 +2,8 @@
 
 Replaces Django's command of the same name. The app is created as ``<project>/NAME`` from the
 kit's ``app_template/`` (``apps.py`` whose ``ready()`` imports ``.signals``, ``services/``,
-``selectors.py``, ``tasks.py``, ``signals.py``, ``tests/`` ...); its ``AppConfig.name`` is
+``selectors.py``, ``tasks.py``, ``events.py`` for the app's own signals, ``signals.py``,
+``tests/`` ...); its ``AppConfig.name`` is
 ``<project>.NAME``. Once listed in ``INSTALLED_APPS`` it passes the import contracts, the checks
 and its tests without edits.
 """
@@ -26,7 +27,7 @@ class Command(TemplateCommand):
 
     help = (
         f"Create an app with the project's layout in the {PROJECT_PACKAGE} package "
-        "(services, selectors, tasks, receivers in signals.py, tests)."
+        "(services, selectors, tasks, events, receivers in signals.py, tests)."
     )
     missing_args_message = "Give the app's name, e.g. python manage.py startapp billing."
 
