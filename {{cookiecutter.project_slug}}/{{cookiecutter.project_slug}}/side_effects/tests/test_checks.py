@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import import_module
 
 import pytest
@@ -18,7 +17,7 @@ from django.dispatch import Signal
 from .. import checks as checks_module
 from ..checks import check_receivers
 from ..registry import PROJECT_PACKAGE
-from .receivers import SIGNALS_MODULE, make_receiver
+from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
 
 ping = Signal()
 
@@ -28,13 +27,13 @@ def messages_about(name: str, module: str = SIGNALS_MODULE) -> list[checks.Check
     return [message for message in check_receivers() if message.obj == f"{module}.{name}"]
 
 
-def test_a_documented_side_effect_in_a_signals_module_passes(connect: Callable) -> None:
+def test_a_documented_side_effect_in_a_signals_module_passes(connect: Connect) -> None:
     connect(post_save, make_receiver("well_behaved", calls=[]), sender=Group)
 
     assert messages_about("well_behaved") == []
 
 
-def test_e001_a_receiver_outside_a_signals_module(connect: Callable) -> None:
+def test_e001_a_receiver_outside_a_signals_module(connect: Connect) -> None:
     services = f"{PROJECT_PACKAGE}.side_effects.services"
     connect(ping, make_receiver("misplaced", calls=[], module=services))
 
@@ -42,20 +41,22 @@ def test_e001_a_receiver_outside_a_signals_module(connect: Callable) -> None:
 
     assert message.id == "side_effects.E001"
     assert isinstance(message, checks.Error)
-    assert f"Move it to {SIGNALS_MODULE}" in message.hint
+    assert f"Move it to {SIGNALS_MODULE}" in str(message.hint)
 
 
-def test_e002_a_receiver_connected_without_side_effect(connect_plainly: Callable) -> None:
+def test_e002_a_receiver_connected_without_side_effect(connect_plainly: ConnectPlainly) -> None:
     connect_plainly(ping, make_receiver("connected_plainly", calls=[]))
 
     [message] = messages_about("connected_plainly")
 
     assert message.id == "side_effects.E002"
     assert f"connected to {__name__}.ping (sender: any) without @side_effect" in message.msg
-    assert "@side_effect(ping, sender=..., max_queries=...)" in message.hint
+    assert "@side_effect(ping, sender=..., max_queries=...)" in str(message.hint)
 
 
-def test_e002_once_per_receiver_naming_every_signal_and_sender(connect_plainly: Callable) -> None:
+def test_e002_once_per_receiver_naming_every_signal_and_sender(
+    connect_plainly: ConnectPlainly,
+) -> None:
     receiver = make_receiver("connected_twice", calls=[])
     connect_plainly(post_save, receiver, sender=Group)
     connect_plainly(post_save, receiver, sender=Permission)
@@ -79,7 +80,7 @@ Handler.__module__ = Handler.handle.__module__ = SIGNALS_MODULE
 
 
 def test_e002_tells_a_class_based_receiver_how_to_use_side_effect(
-    connect_plainly: Callable,
+    connect_plainly: ConnectPlainly,
 ) -> None:
     connect_plainly(ping, Handler().handle)
 
@@ -89,13 +90,13 @@ def test_e002_tells_a_class_based_receiver_how_to_use_side_effect(
         if message.id == "side_effects.E002" and f"{SIGNALS_MODULE}.Handler.handle" in message.obj
     ]
 
-    assert "@side_effect decorates module-level functions" in message.hint
-    assert "Connect a module-level function in the app's signals.py" in message.hint
+    assert "@side_effect decorates module-level functions" in str(message.hint)
+    assert "Connect a module-level function in the app's signals.py" in str(message.hint)
 
 
 @pytest.mark.parametrize("sender", ["auth.Group", 42], ids=["string", "number"])
 def test_e003_a_value_sender_on_a_plain_signal_never_matches(
-    connect: Callable, sender: object
+    connect: Connect, sender: object
 ) -> None:
     connect(ping, make_receiver("never_runs", calls=[]), sender=sender)
 
@@ -103,10 +104,10 @@ def test_e003_a_value_sender_on_a_plain_signal_never_matches(
 
     assert message.id == "side_effects.E003"
     assert f"connected to {__name__}.ping (sender: {sender!r})" in message.msg
-    assert "resolves 'app_label.Model' strings only for model signals" in message.hint
+    assert "resolves 'app_label.Model' strings only for model signals" in str(message.hint)
 
 
-def test_e003_an_abstract_model_sender_never_sends(connect: Callable) -> None:
+def test_e003_an_abstract_model_sender_never_sends(connect: Connect) -> None:
     connect(post_save, make_receiver("abstract_sender", calls=[]), sender=AbstractUser)
 
     [message] = messages_about("abstract_sender")
@@ -120,43 +121,43 @@ def test_e003_an_abstract_model_sender_never_sends(connect: Callable) -> None:
     ids=["class_prepared", "setting_changed"],
 )
 def test_e004_a_framework_signal_a_project_receiver_has_no_business_with(
-    connect: Callable, signal: Signal, fix: str
+    connect: Connect, signal: Signal, fix: str
 ) -> None:
     connect(signal, make_receiver("framework_hook", calls=[]))
 
     [message] = messages_about("framework_hook")
 
     assert message.id == "side_effects.E004"
-    assert fix in message.hint
+    assert fix in str(message.hint)
 
 
-def test_a_receiver_in_a_signals_package_is_at_home(connect: Callable) -> None:
+def test_a_receiver_in_a_signals_package_is_at_home(connect: Connect) -> None:
     package_module = f"{SIGNALS_MODULE}.orders"
     connect(ping, make_receiver("split_up", calls=[], module=package_module))
 
     assert messages_about("split_up", module=package_module) == []
 
 
-def test_w001_a_receiver_without_a_docstring(connect: Callable) -> None:
+def test_w001_a_receiver_without_a_docstring(connect: Connect) -> None:
     connect(ping, make_receiver("undocumented", calls=[], doc=None))
 
     [message] = messages_about("undocumented")
 
     assert message.id == "side_effects.W001"
-    assert "Add one whose first line says what the side effect does" in message.hint
+    assert "Add one whose first line says what the side effect does" in str(message.hint)
 
 
-def test_w002_a_model_signal_receiver_without_a_sender(connect: Callable) -> None:
+def test_w002_a_model_signal_receiver_without_a_sender(connect: Connect) -> None:
     connect(post_save, make_receiver("every_model", calls=[]))
 
     [message] = messages_about("every_model")
 
     assert message.id == "side_effects.W002"
     assert "listens to django.db.models.signals.post_save of every model" in message.msg
-    assert "@side_effect(post_save, sender=MyModel)" in message.hint
+    assert "@side_effect(post_save, sender=MyModel)" in str(message.hint)
 
 
-def test_a_plain_signal_without_a_sender_is_fine(connect: Callable) -> None:
+def test_a_plain_signal_without_a_sender_is_fine(connect: Connect) -> None:
     connect(ping, make_receiver("any_sender", calls=[]))
 
     assert messages_about("any_sender") == []
@@ -174,23 +175,23 @@ def test_w003_an_app_whose_ready_does_not_import_its_signals(
 
     assert message.id == "side_effects.W003"
     assert message.obj == f"{name}.signals"
-    assert "from . import signals" in message.hint
+    assert "from . import signals" in str(message.hint)
 
 
-def test_receivers_of_test_code_are_not_judged(connect_plainly: Callable) -> None:
+def test_receivers_of_test_code_are_not_judged(connect_plainly: ConnectPlainly) -> None:
     connect_plainly(ping, make_receiver("helper", calls=[], module=__name__, doc=None))
 
     assert messages_about("helper", module=__name__) == []
 
 
-def test_django_and_third_party_receivers_are_not_judged(connect_plainly: Callable) -> None:
+def test_django_and_third_party_receivers_are_not_judged(connect_plainly: ConnectPlainly) -> None:
     receiver = make_receiver("theirs", calls=[], module="some_library.handlers", doc=None)
     connect_plainly(post_save, receiver)
 
     assert messages_about("theirs", module="some_library.handlers") == []
 
 
-def test_the_checks_run_under_the_signals_tag(connect: Callable) -> None:
+def test_the_checks_run_under_the_signals_tag(connect: Connect) -> None:
     connect(ping, make_receiver("undocumented_too", calls=[], doc=None))
 
     # Only the kit's own app (where the test receivers are said to live), whatever the project's.

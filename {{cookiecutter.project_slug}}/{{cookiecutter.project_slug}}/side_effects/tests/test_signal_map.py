@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,14 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.dispatch import Signal
 
-from .receivers import SIGNALS_MODULE, make_receiver
+from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
 
 order_placed = Signal()
 SIGNAL = f"{__name__}.order_placed"
 
 
 @pytest.fixture
-def placed(connect: Callable) -> None:
+def placed(connect: Connect) -> None:
     """Two receivers of ``order_placed``: one immediate, one after commit."""
     connect(
         order_placed,
@@ -132,7 +131,7 @@ def test_check_passes_when_the_file_is_fresh(tmp_path: Path) -> None:
 
 
 def test_check_fails_with_a_diff_and_the_command_that_fixes_it(
-    tmp_path: Path, connect: Callable
+    tmp_path: Path, connect: Connect
 ) -> None:
     stale = tmp_path / "signals.md"
     stale.write_text(signalmap("--format", "markdown"))
@@ -156,7 +155,7 @@ class Events:
 HOOKS = {"paid": Signal()}
 
 
-def test_signals_held_on_a_class_or_in_a_dict_are_found(connect: Callable) -> None:
+def test_signals_held_on_a_class_or_in_a_dict_are_found(connect: Connect) -> None:
     connect(Events.shipped, make_receiver("on_shipped", calls=[]))
     connect(HOOKS["paid"], make_receiver("on_paid", calls=[]))
 
@@ -167,7 +166,7 @@ def test_signals_held_on_a_class_or_in_a_dict_are_found(connect: Callable) -> No
 
 
 def test_a_signal_held_by_an_object_is_found_and_named_after_its_receiver(
-    connect: Callable,
+    connect: Connect,
 ) -> None:
     holder = SimpleNamespace(changed=Signal())
     connect(holder.changed, make_receiver("on_changed", calls=[]))
@@ -177,7 +176,7 @@ def test_a_signal_held_by_an_object_is_found_and_named_after_its_receiver(
     assert f"<signal of {SIGNALS_MODULE}.on_changed>  (sender: any)\n" in output
 
 
-def test_string_and_number_senders_are_shown_as_written(connect: Callable) -> None:
+def test_string_and_number_senders_are_shown_as_written(connect: Connect) -> None:
     connect(order_placed, make_receiver("from_billing", calls=[]), sender="billing")
     connect(order_placed, make_receiver("from_42", calls=[]), sender=42)
 
@@ -200,7 +199,7 @@ class Notifier:
         """Notify the channel."""
 
 
-def test_each_receiver_instance_is_told_apart(connect_plainly: Callable) -> None:
+def test_each_receiver_instance_is_told_apart(connect_plainly: ConnectPlainly) -> None:
     for receiver in (Notifier("email").notify, Notifier("sms").notify):
         connect_plainly(order_placed, receiver)
     for receiver in (Notifier().notify, Notifier().notify):
@@ -215,7 +214,9 @@ def test_each_receiver_instance_is_told_apart(connect_plainly: Callable) -> None
     assert " at 0x" not in output
 
 
-def test_distinct_lambdas_stay_distinct_and_labels_are_escaped(connect_plainly: Callable) -> None:
+def test_distinct_lambdas_stay_distinct_and_labels_are_escaped(
+    connect_plainly: ConnectPlainly,
+) -> None:
     connect_plainly(order_placed, lambda **kwargs: None)
     connect_plainly(order_placed, lambda **kwargs: "another")
     connect_plainly(order_placed, Notifier("email").notify)
@@ -230,7 +231,7 @@ def test_distinct_lambdas_stay_distinct_and_labels_are_escaped(connect_plainly: 
     assert ".<locals>.<lambda>:" in output  # as written in the table's code spans
 
 
-def test_a_map_past_300_receivers_stays_in_charts_github_renders(connect: Callable) -> None:
+def test_a_map_past_300_receivers_stays_in_charts_github_renders(connect: Connect) -> None:
     for number in range(320):
         signal = (order_placed, Events.shipped, HOOKS["paid"], ping_for_scale)[number % 4]
         connect(signal, make_receiver(f"receiver_{number:03d}", calls=[]), sender=Group)
