@@ -86,14 +86,35 @@ from . import metrics  # noqa: F401
 ''',
     "domains/orders/signals/metrics.py": '''"""Metric receivers."""
 
+import logging
+
 from acme_shop.side_effects import side_effect
 
 from ..events import order_placed
 
+logger = logging.getLogger(__name__)
+
 
 @side_effect(order_placed, max_queries=0)
-def count_order(sender: object, **kwargs: object) -> None:
+def count_order(sender: object, number: str, **kwargs: object) -> None:
     """Count the order in a metric."""
+    logger.info("Order %s placed.", number)
+''',
+    "domains/orders/tests/__init__.py": "",
+    "domains/orders/tests/test_orders.py": '''"""Placing an order announces it, and its receivers react."""
+
+import logging
+
+import pytest
+
+from acme_shop.domains.orders.services import place_order
+
+
+def test_placing_an_order_counts_it(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        place_order(number="A-1")
+
+    assert "Order A-1 placed." in caplog.text
 ''',
     "domains/orders/testing/__init__.py": 'raise RuntimeError("the kit imported a test helper")\n',
 }

@@ -338,7 +338,12 @@ class ReceiverGuards:
         return connect
 
     def _check_connected_in_time(self, signal: Signal, receiver: Callable[..., object]) -> None:
-        """Raise if project code other than a test connects a project receiver."""
+        """Raise if project code other than a test connects a project receiver at run time.
+
+        A connection made by a module's top level (a module first imported late, like
+        ``urls.py``) is left to the system checks, which import every project module and name
+        such a receiver (E001, E002) instead of crashing the import.
+        """
         code = getattr(inspect.unwrap(receiver), "__code__", None)
         if code is None or not self.is_business_code(code.co_filename):
             return
@@ -349,7 +354,9 @@ class ReceiverGuards:
             if self.is_test_file(frame.f_code.co_filename):
                 return
             frame = frame.f_back
-        if frame is not None and self.is_business_code(frame.f_code.co_filename):
+        if frame is None or frame.f_code.co_name == "<module>":
+            return
+        if self.is_business_code(frame.f_code.co_filename):
             raise ImproperlyConfigured(_connected_late(signal, receiver, self.where(frame)))
 
     # -- where code lives ----------------------------------------------------------------

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, transaction
 from django_tasks_db.management.commands import db_worker
 
 from ... import recovery
@@ -33,9 +33,20 @@ class RecoveringWorker(db_worker.Worker):
         super().run()
 
     def run_task(self, db_task_result: TaskRow) -> None:
-        """Run the task, then schedule its retry if it failed."""
+        """Run the task; a failed run is saved together with its retry, in one transaction.
+
+        Saved apart, the task would be ``FAILED`` (dead, to ``dead_tasks`` and the admin) for a
+        moment before its retry was scheduled.
+        """
+        save_failure = db_task_result.set_failed
+
+        def set_failed_or_retry(error: BaseException) -> None:
+            with transaction.atomic():
+                save_failure(error)
+                recovery.retry_if_failed(db_task_result)
+
+        db_task_result.set_failed = set_failed_or_retry
         super().run_task(db_task_result)
-        recovery.retry_if_failed(db_task_result)
 
     def _reclaim_forever(self) -> None:
         """The reclaim thread's loop; it dies with the worker (a daemon thread)."""
