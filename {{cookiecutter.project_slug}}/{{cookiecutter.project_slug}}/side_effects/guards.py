@@ -22,7 +22,8 @@ A task that a receiver enqueues, and that the test backend then runs in-process 
 calls are not charged. Migration signals (``pre_migrate``, ``post_migrate``) have no budgets:
 they run once per ``migrate``, never on a user's request. Outside receiver calls the guards flag
 project code (never tests) that calls a receiver function directly, and refuse a receiver that
-project code connects once the app registry is ready.
+project code connects at run time once the app registry is ready (a module's top level is left
+to the system checks, which import every project module and name such receivers).
 """
 
 from __future__ import annotations
