@@ -102,6 +102,7 @@ def is_test_module(name: str) -> bool:
 _INSTALLED_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
 
 
+@functools.cache
 def _is_project_file(filename: str | None) -> bool:
     """Whether ``filename`` is below the project root and outside every installed location."""
     return bool(filename) and _is_project_directory(os.path.dirname(str(filename)))
