@@ -27,7 +27,7 @@ import re
 import sys
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -124,12 +124,19 @@ class Connection:
         return summary_of(_target(self.receiver))
 
 
-def connections(*, project_only: bool = True) -> list[Connection]:
-    """Every live receiver of every signal, sorted by signal, sender and receiver."""
+def connections(
+    *, project_only: bool = True, signals: Mapping[Signal, str] | None = None
+) -> list[Connection]:
+    """Every live receiver of every signal, sorted by signal, sender and receiver.
+
+    ``signals`` is what :func:`find_signals` returned, for a caller that needs it too.
+    """
     load_project_modules()
+    if signals is None:
+        signals = find_signals()
     found = [
         connection
-        for signal, name in find_signals().items()
+        for signal, name in signals.items()
         for connection in _connections_of(signal, name)
         if not project_only or connection.is_project
     ]
@@ -244,13 +251,23 @@ def find_signals() -> dict[Signal, str]:
     for item in modules:
         (project if is_project_module(item[0]) else others).append(item)
     _name_classes_and_dicts(names, project, kinds, wanted=None)
-    unnamed = {each for each in gc.get_objects() if type(each) in kinds and each not in names}
+    unnamed = {each for each in _signals_in_memory(kinds) if each not in names}
     wanted = {signal for signal in unnamed if signal.receivers}
     if wanted:
         _name_classes_and_dicts(names, others, kinds, wanted=wanted)
     for signal in wanted - names.keys():
         names[signal] = _fallback_name(signal)
     return names
+
+
+def _signals_in_memory(kinds: frozenset[type]) -> list[Signal]:
+    """Every signal object alive, wherever it is held.
+
+    An instance of a class written in Python refers to its class, so the collector lists every
+    signal among the referrers of the signal classes: one scan in C, instead of a Python loop
+    over every object in memory.
+    """
+    return [each for each in gc.get_referrers(*kinds) if type(each) in kinds]
 
 
 def _name_classes_and_dicts(
@@ -432,10 +449,15 @@ def sender_label(sender: object) -> str:
     return dotted_path(type(sender)) if " at 0x" in text else text
 
 
-def project_signals() -> dict[str, Signal]:
-    """The signals the project defines itself (its own events, not tests'), by name."""
+def project_signals(signals: Mapping[Signal, str] | None = None) -> dict[str, Signal]:
+    """The signals the project defines itself (its own events, not tests'), by name.
+
+    ``signals`` is what :func:`find_signals` returned, for a caller that needs it too.
+    """
     load_project_modules()
-    found = {name: signal for signal, name in find_signals().items()}
+    if signals is None:
+        signals = find_signals()
+    found = {name: signal for signal, name in signals.items()}
     return {name: found[name] for name in sorted(found) if is_project_module(_module_of(name))}
 
 

@@ -75,14 +75,18 @@ def is_project_module(name: str) -> bool:
     (a ``test``, ``tests``, ``testing``, ``conftest`` or ``fixtures`` package or module, or a
     ``test_*`` module). A name that is not loaded is judged by its nearest loaded parent.
     """
-    if is_test_module(name):
-        return False
+    # The file test first: it is a cached lookup, and most modules loaded are not the project's.
+    return _is_project_file(_file_of_nearest_loaded(name)) and not is_test_module(name)
+
+
+def _file_of_nearest_loaded(name: str) -> str | None:
+    """The file of module ``name`` or, if it is not loaded, of its nearest loaded parent."""
     while name:
         module = sys.modules.get(name)
         if module is not None:
-            return _is_project_file(getattr(module, "__file__", None))
+            return getattr(module, "__file__", None)
         name = name.rpartition(".")[0]
-    return False
+    return None
 
 
 # Module names that mark tests and their helpers, at any depth.
@@ -98,6 +102,7 @@ def is_test_module(name: str) -> bool:
 _INSTALLED_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
 
 
+@functools.cache
 def _is_project_file(filename: str | None) -> bool:
     """Whether ``filename`` is below the project root and outside every installed location."""
     return bool(filename) and _is_project_directory(os.path.dirname(str(filename)))

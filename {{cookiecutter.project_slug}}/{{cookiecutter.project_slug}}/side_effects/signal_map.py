@@ -18,7 +18,14 @@ from itertools import groupby
 
 from django.apps import apps
 
-from .inventory import Connection, app_of, connections, modules_sending, project_signals
+from .inventory import (
+    Connection,
+    app_of,
+    connections,
+    find_signals,
+    modules_sending,
+    project_signals,
+)
 
 REGENERATE = "python manage.py signalmap --format markdown > docs/signals.md"
 
@@ -87,9 +94,10 @@ class SignalMap:
 
 def build(*, project_only: bool = True) -> SignalMap:
     """The map: the project's receivers (or every receiver) and the project's own signals."""
-    found = connections(project_only=project_only)
+    signals = find_signals()
+    found = connections(project_only=project_only, signals=signals)
     listened = Counter(each.signal_name for each in found)
-    receivers_of = {name: listened[name] for name in project_signals()}
+    receivers_of = {name: listened[name] for name in project_signals(signals)}
     sending = modules_sending(receivers_of)
     custom = [CustomSignal(name, sending[name], count) for name, count in receivers_of.items()]
     return SignalMap([_row(connection) for connection in found], custom)

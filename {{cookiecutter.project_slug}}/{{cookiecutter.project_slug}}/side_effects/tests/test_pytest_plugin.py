@@ -64,10 +64,12 @@ def test_over_budget_after_commit():
 '''.replace("PROJECT", PROJECT_PACKAGE)
 
 
-@pytest.fixture(scope="module")
-def inner_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedProcess[str]:
-    """The inner tests, run once by a fresh pytest with the plugin and the test settings."""
-    directory = tmp_path_factory.mktemp("inner")
+# The inner run, started by conftest.py as soon as these tests are collected (see there).
+INNER_RUN = pytest.StashKey["subprocess.Popen[str]"]()
+
+
+def start_inner_run(directory: Path) -> subprocess.Popen[str]:
+    """Start a fresh pytest with the plugin and the test settings on the inner tests."""
     (directory / "test_budgets.py").write_text(INNER_TESTS)
     (directory / "pytest.ini").write_text("[pytest]\ndjango_find_project = false\n")
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
@@ -79,15 +81,23 @@ def inner_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.CompletedP
     plugin = f"{PROJECT_PACKAGE}.side_effects.pytest_plugin"
     command = [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:cacheprovider"]
     command += ["-c", str(directory / "pytest.ini"), "-rf", "--receiver-durations=0"]
-    return subprocess.run(  # noqa: S603 - this interpreter running pytest on a file made above
+    command += ["--no-migrations"]  # the inner tests query auth tables only: create them directly
+    return subprocess.Popen(  # noqa: S603 - this interpreter running pytest on a file made above
         [*command, str(directory)],
         cwd=directory,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
     )
+
+
+@pytest.fixture(scope="module")
+def inner_run(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[str]:
+    """The inner tests' run, which conftest.py started at collection, once it has finished."""
+    started = request.config.stash[INNER_RUN]
+    stdout, stderr = started.communicate(timeout=120)
+    return subprocess.CompletedProcess(started.args, started.returncode, stdout, stderr)
 
 
 def test_a_receiver_over_budget_fails_the_test_that_triggered_it(
