@@ -318,8 +318,11 @@ def children_of(pid: int) -> list[int]:
 
 
 def task_started(postgresql: PostgreSQL, env: dict[str, str], worker: ManagedProcess) -> bool:
-    if "CELERY_BROKER_URL" in env:
-        return "notify_price_watchers" in worker.log_text()
+    if "CELERY_BROKER_URL" in env:  # the worker's banner names the task too: wait for "received"
+        return (
+            re.search(r"notify_price_watchers\[[0-9a-f-]+\] received", worker.log_text())
+            is not None
+        )
     rows = query(postgresql, env, "SELECT status FROM django_tasks_database_dbtaskresult")
     return rows == [("RUNNING",)]
 

@@ -101,7 +101,7 @@ def count_order(sender: object, number: str, **kwargs: object) -> None:
     logger.info("Order %s placed.", number)
 ''',
     "domains/orders/tests/__init__.py": "",
-    "domains/orders/tests/test_orders.py": '''"""Placing an order announces it, and its receivers react."""
+    "domains/orders/tests/test_orders.py": '''"""Placing an order announces it."""
 
 import logging
 

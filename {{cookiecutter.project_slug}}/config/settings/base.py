@@ -146,9 +146,9 @@ BACKGROUND_MAX_ATTEMPTS = env.int("BACKGROUND_MAX_ATTEMPTS", default=5)
 # Wait before the first retry, doubled for each further one, up to the maximum (seconds).
 BACKGROUND_RETRY_DELAY = env.float("BACKGROUND_RETRY_DELAY", default=10)
 BACKGROUND_RETRY_MAX_DELAY = env.float("BACKGROUND_RETRY_MAX_DELAY", default=600)
-{%- if cookiecutter.background_tasks == "database" %}
-# How often a worker looks for tasks whose worker died (seconds).
+# How often a worker looks for tasks whose worker died, past their lease (seconds).
 BACKGROUND_RECLAIM_INTERVAL = env.float("BACKGROUND_RECLAIM_INTERVAL", default=30)
+{%- if cookiecutter.background_tasks == "database" %}
 
 # Tasks are rows of the project database (django-tasks-db), enqueued inside the caller's
 # transaction and run by `python manage.py db_worker`.
@@ -170,6 +170,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A message a worker took but never acknowledged (the worker died) is delivered again after
     # this long: the lease, so keep it above the longest task too.
     "visibility_timeout": BACKGROUND_TASK_LEASE,
+    # Workers sweep for such messages this often (kombu's default is every 100 s).
+    "unacked_restore_interval": BACKGROUND_RECLAIM_INTERVAL,
+    "unacked_restore_throttle": 1,
 }
 # Acknowledge a message when its task has finished, and give it back to the broker when the
 # worker process running it dies, so a crash does not lose it.
