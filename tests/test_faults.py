@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import sys
 import urllib.parse
@@ -34,7 +33,7 @@ from .servers import (
     SmtpSink,
     free_port,
     http_request,
-    server_absent,
+    redis_command,
     start_process,
     wait_for,
 )
@@ -153,13 +152,7 @@ def task_table(background_tasks: str) -> str:
 @contextlib.contextmanager
 def private_redis(port: int, log_dir: Path) -> Iterator[ManagedProcess]:
     """A Redis server on ``port`` for one test, so that it can be stopped and paused."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        server_absent("redis-server is not installed")
-    with start_process(
-        f"redis-{port}", binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-        "--appendonly", "no", "--dir", str(log_dir), log_dir=log_dir,
-    ) as redis:  # fmt: skip
+    with start_process(f"redis-{port}", *redis_command(port, log_dir), log_dir=log_dir) as redis:
         wait_for(lambda: Redis(port).ping(), what=f"redis on port {port}", process=redis)
         yield redis
 

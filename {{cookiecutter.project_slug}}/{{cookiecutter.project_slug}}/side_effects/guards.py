@@ -56,7 +56,7 @@ from django.db.models.signals import post_migrate, pre_migrate, pre_save
 from django.dispatch import Signal
 
 from .decorator import observe_calls
-from .registry import Registration, registrations
+from .registry import Registration, is_project_file, is_test_file, registrations
 
 # Queries shown in a budget failure; a receiver far over budget lists only the first ones.
 QUERIES_SHOWN = 10
@@ -245,7 +245,7 @@ class ReceiverGuards:
     def _watch_services(self, tool: int, name: str, module: ModuleType) -> bool:
         """Watch every function of ``module`` if it is a project ``*.services`` module."""
         filename = module.__dict__.get("__file__")
-        if "services" not in name.split(".") or not self.is_project_file(filename):
+        if "services" not in name.split(".") or not is_project_file(filename):
             return False
         for func in _functions_of(module):
             if func.__code__ not in self._services and func.__module__ == name:
@@ -349,10 +349,10 @@ class ReceiverGuards:
         if code is None or not self.is_business_code(code.co_filename):
             return
         frame: FrameType | None = sys._getframe(2)
-        while frame is not None and not self.is_project_file(frame.f_code.co_filename):
+        while frame is not None and not is_project_file(frame.f_code.co_filename):
             frame = frame.f_back
         while frame is not None and frame.f_code.co_filename.startswith(_KIT_DIR):
-            if self.is_test_file(frame.f_code.co_filename):
+            if is_test_file(frame.f_code.co_filename):
                 return
             frame = frame.f_back
         if frame is None or frame.f_code.co_name == "<module>":
@@ -362,22 +362,11 @@ class ReceiverGuards:
 
     # -- where code lives ----------------------------------------------------------------
 
-    def is_project_file(self, filename: str | None) -> bool:
-        """Whether ``filename`` is the project's own code (not an installed package)."""
-        if not filename:
-            return False
-        return filename.startswith(self.root) and "site-packages" not in filename
-
     def is_business_code(self, filename: str) -> bool:
         """Whether ``filename`` is project code other than the kit and tests."""
-        if not self.is_project_file(filename) or self.is_test_file(filename):
+        if not is_project_file(filename) or is_test_file(filename):
             return False
         return not filename.startswith(_KIT_DIR)
-
-    def is_test_file(self, filename: str) -> bool:
-        """Whether ``filename`` is a test module or a conftest."""
-        path = Path(filename)
-        return "tests" in path.parts or path.name.startswith("test_") or path.name == "conftest.py"
 
     def where(self, frame: FrameType | None) -> str:
         """``path/to/module.py:12 (function)``, relative to the project root."""

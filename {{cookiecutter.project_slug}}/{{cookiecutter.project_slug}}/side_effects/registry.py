@@ -76,7 +76,7 @@ def is_project_module(name: str) -> bool:
     ``test_*`` module). A name that is not loaded is judged by its nearest loaded parent.
     """
     # The file test first: it is a cached lookup, and most modules loaded are not the project's.
-    return _is_project_file(_file_of_nearest_loaded(name)) and not is_test_module(name)
+    return is_project_file(_file_of_nearest_loaded(name)) and not is_test_module(name)
 
 
 def _file_of_nearest_loaded(name: str) -> str | None:
@@ -95,7 +95,21 @@ TEST_MODULES = frozenset({"test", "tests", "testing", "conftest", "fixtures"})
 
 def is_test_module(name: str) -> bool:
     """Whether ``name`` is, or is inside, a test module or package."""
-    return any(part in TEST_MODULES or part.startswith("test_") for part in name.split("."))
+    return _names_a_test(name.split("."))
+
+
+def is_test_file(filename: str) -> bool:
+    """:func:`is_test_module` for a file below the project root, judged by its path there."""
+    path = Path(filename).resolve()
+    if not path.is_relative_to(PROJECT_ROOT):
+        return False
+    relative = path.relative_to(PROJECT_ROOT)
+    return _names_a_test([*relative.parent.parts, relative.stem])
+
+
+def _names_a_test(parts: list[str]) -> bool:
+    """Whether one of a module's dotted-name parts marks tests."""
+    return any(part in TEST_MODULES or part.startswith("test_") for part in parts)
 
 
 # Directory names that hold installed packages wherever they are (another virtual environment).
@@ -103,14 +117,19 @@ _INSTALLED_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
 
 
 @functools.cache
-def _is_project_file(filename: str | None) -> bool:
-    """Whether ``filename`` is below the project root and outside every installed location."""
-    return bool(filename) and _is_project_directory(os.path.dirname(str(filename)))
+def is_project_file(filename: str | None) -> bool:
+    """Whether ``filename`` is below the project root and outside every installed location.
+
+    Code objects of frozen or generated modules name no real file (``<frozen ...>``): never.
+    """
+    if not filename or not os.path.isabs(filename):
+        return False
+    return _is_project_directory(os.path.dirname(filename))
 
 
 @functools.cache
 def _is_project_directory(directory: str) -> bool:
-    """:func:`_is_project_file` for every file of a directory (far fewer than files)."""
+    """:func:`is_project_file` for every file of a directory (far fewer than files)."""
     path = Path(directory).resolve()
     if not path.is_relative_to(PROJECT_ROOT) or _INSTALLED_DIRECTORIES.intersection(path.parts):
         return False
