@@ -163,30 +163,14 @@ def test_pre_commit_hooks_run_in_a_fresh_clone_without_an_activated_venv(tmp_pat
             check=False,
         )
 
-    # mypy's verdict is test_project_passes_mypy_strict's; here the hook must run to the end.
     hooks = pre_commit(skip="mypy")
-    mypy = pre_commit("mypy")
+    mypy = pre_commit("mypy", "--verbose")  # verbose: a passing hook prints its output too
 
     assert hooks.returncode == 0, output_of(hooks)
     assert re.search(r"ruff check\.+Passed", hooks.stdout), hooks.stdout
     assert re.search(r"ruff format\.+Passed", hooks.stdout), hooks.stdout
-    assert re.search(r"^(Success: no issues|Found \d+ errors?) ", mypy.stdout, re.MULTILINE), (
-        output_of(mypy)
-    )
-
-
-# --- typing -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("option", ["database", "celery"])
-def test_project_passes_mypy_strict(projects: dict[str, Path], tmp_path: Path, option: str) -> None:
-    """The kit, the example app, the settings and the tests type-check under strict."""
-    result = run_in_project(
-        projects[option], sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path), "."
-    )
-
-    assert result.returncode == 0, output_of(result)
-    assert "Success: no issues found" in result.stdout, output_of(result)
+    assert mypy.returncode == 0, output_of(mypy)
+    assert "Success: no issues found" in mypy.stdout, output_of(mypy)
 
 
 # --- idiom --------------------------------------------------------------------------------

@@ -119,3 +119,6 @@ def test_project_installs_from_its_pyproject_and_passes_its_gate(
     assert "already formatted" in run(
         project, venv / "bin" / "ruff", "format", "--check", ".", env=env
     )
+    # Strict typing in the project's own environment: one without Celery must not need it.
+    mypy = run(project, python, "-m", "mypy", "--cache-dir", tmp_path / "mypy", ".", env=env)
+    assert "Success: no issues found" in mypy, mypy

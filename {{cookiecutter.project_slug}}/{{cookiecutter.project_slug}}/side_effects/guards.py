@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial, wraps
+from importlib import import_module
 from pathlib import Path
 from types import CodeType, FrameType, ModuleType
 from typing import Any
@@ -665,12 +666,13 @@ def _patch_task_runners(patch: Callable[[type, str, Callable[[Any], Any]], None]
     patch(Task, "call", partial(_flagged_inline, how="task.call()"))
     patch(Task, "acall", partial(_flagged_inline, how="task.acall()"))
     try:
-        from celery.app.task import Task as CeleryTask
+        # Imported by name: a project without Celery must type-check too.
+        celery_task = import_module("celery.app.task").Task
     except ImportError:
         return
-    patch(CeleryTask, "apply_async", _not_charged)
-    patch(CeleryTask, "__call__", partial(_flagged_inline, how="task(...)"))
-    patch(CeleryTask, "apply", partial(_flagged_inline, how="task.apply()"))
+    patch(celery_task, "apply_async", _not_charged)
+    patch(celery_task, "__call__", partial(_flagged_inline, how="task(...)"))
+    patch(celery_task, "apply", partial(_flagged_inline, how="task.apply()"))
 
 
 @contextmanager
