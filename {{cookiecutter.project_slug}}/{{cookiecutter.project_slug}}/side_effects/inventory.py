@@ -235,29 +235,118 @@ def modules_loaded_at_startup() -> frozenset[str]:
 
 
 def find_signals() -> dict[Signal, str]:
-    """Every signal in memory with receivers, and every one a module holds, with its name."""
+    """Every signal in memory with receivers, and every one held where it can be named.
+
+    Where each signal is held is looked up once and remembered while the signal stays there, so
+    that calling this again (the tests run the checks and the map many times) costs one scan of
+    the garbage collector's objects unless new signals appeared. A signal first seen held
+    nowhere keeps the name of its first receiver even if it is assigned somewhere later.
+    """
     kinds = _signal_classes()
+    alive = _signals_in_memory(kinds)
+    if not all(_is_placed(signal) for signal in alive):
+        _place(alive, kinds)
+    names: dict[Signal, str] = {}
+    for signal in alive:
+        place = _places.get(signal)
+        if place is not None:
+            names[signal] = place.name
+        elif signal.receivers:
+            names[signal] = _fallback_name(signal)
+    return names
+
+
+_ITSELF = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a signal is held: a module's attribute, or a class attribute or dict value in it."""
+
+    module: str
+    attribute: str
+    # The class attribute's name or the dict's key under ``attribute``, if the signal is there.
+    member: object = _ITSELF
+    in_dict: bool = False
+
+    @property
+    def name(self) -> str:
+        """``module.attribute``, ``module.Class.attribute`` or ``module.NAME['key']``."""
+        if self.member is _ITSELF:
+            return f"{self.module}.{self.attribute}"
+        if self.in_dict:
+            return f"{self.module}.{self.attribute}[{self.member!r}]"
+        return f"{self.module}.{self.attribute}.{self.member}"
+
+    def holds(self, signal: Signal) -> bool:
+        """Whether ``signal`` is still here."""
+        module = sys.modules.get(self.module)
+        value = vars(module).get(self.attribute) if type(module) is ModuleType else None
+        if self.member is _ITSELF:
+            return value is signal
+        if self.in_dict:
+            return type(value) is dict and value.get(self.member) is signal
+        name = self.member if isinstance(self.member, str) else ""
+        return isinstance(value, type) and vars(value).get(name) is signal
+
+
+# What find_signals() learnt: where each signal is held, and the signals held nowhere.
+_places: weakref.WeakKeyDictionary[Signal, _Place] = weakref.WeakKeyDictionary()
+_held_nowhere: weakref.WeakSet[Signal] = weakref.WeakSet()
+
+
+def _is_placed(signal: Signal) -> bool:
+    """Whether where ``signal`` is held is known and still true."""
+    place = _places.get(signal)
+    return place.holds(signal) if place is not None else signal in _held_nowhere
+
+
+def _place(alive: list[Signal], kinds: frozenset[type]) -> None:
+    """Find where each signal is held and remember it (see :func:`find_signals`).
+
+    Module attributes first, named where the signal is defined rather than where a module
+    imported it; then classes and dicts of project modules, then those of other modules.
+    """
     modules = [
         (name, module) for name, module in list(sys.modules.items()) if type(module) is ModuleType
     ]
-    places: dict[Signal, list[tuple[str, str]]] = {}
+    held: dict[Signal, list[tuple[str, str]]] = {}
     for name, module in modules:
         for attribute, value in list(vars(module).items()):
             if type(value) in kinds:  # type(), not isinstance(): never evaluate lazy objects
-                places.setdefault(value, []).append((name, attribute))
-    names = {signal: _canonical_name(found) for signal, found in places.items()}
+                held.setdefault(value, []).append((name, attribute))
+    found = {signal: _Place(*_defining_place(places)) for signal, places in held.items()}
     project: list[tuple[str, ModuleType]] = []
     others: list[tuple[str, ModuleType]] = []
     for item in modules:
         (project if is_project_module(item[0]) else others).append(item)
-    _name_classes_and_dicts(names, project, kinds, wanted=None)
-    unnamed = {each for each in _signals_in_memory(kinds) if each not in names}
-    wanted = {signal for signal in unnamed if signal.receivers}
-    if wanted:
-        _name_classes_and_dicts(names, others, kinds, wanted=wanted)
-    for signal in wanted - names.keys():
-        names[signal] = _fallback_name(signal)
-    return names
+    _place_in_classes_and_dicts(found, project, kinds)
+    if any(signal not in found for signal in alive):
+        _place_in_classes_and_dicts(found, others, kinds)
+    for signal in alive:
+        if signal in found:
+            _places[signal] = found[signal]
+            _held_nowhere.discard(signal)
+        else:
+            _held_nowhere.add(signal)
+
+
+def _place_in_classes_and_dicts(
+    found: dict[Signal, _Place], modules: list[tuple[str, ModuleType]], kinds: frozenset[type]
+) -> None:
+    """Add the places of signals held on the modules' classes or in their dicts (first wins)."""
+    for name, module in modules:
+        for place, signal in _held_in_classes_and_dicts(name, module, kinds):
+            found.setdefault(signal, place)
+
+
+def _fallback_name(signal: Signal) -> str:
+    """A name for a signal held where no name can be read: after its first live receiver."""
+    for _, receiver, _, _ in signal.receivers:
+        live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
+        if live is not None:
+            return f"<signal of {_receiver_path(live, registration_of(live))}>"
+    return "<signal without live receivers>"
 
 
 def _signals_in_memory(kinds: frozenset[type]) -> list[Signal]:
@@ -268,28 +357,6 @@ def _signals_in_memory(kinds: frozenset[type]) -> list[Signal]:
     over every object in memory.
     """
     return [each for each in gc.get_referrers(*kinds) if type(each) in kinds]
-
-
-def _name_classes_and_dicts(
-    names: dict[Signal, str],
-    modules: list[tuple[str, ModuleType]],
-    kinds: frozenset[type],
-    wanted: set[Signal] | None,
-) -> None:
-    """Name the signals held on the modules' classes or in their dicts (only ``wanted`` ones)."""
-    for name, module in modules:
-        for place, signal in _held_in_classes_and_dicts(module, kinds):
-            if wanted is None or signal in wanted:
-                names.setdefault(signal, f"{name}.{place}")
-
-
-def _fallback_name(signal: Signal) -> str:
-    """A name for a signal held where no name can be read: after its first live receiver."""
-    for _, receiver, _, _ in signal.receivers:
-        live = receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
-        if live is not None:
-            return f"<signal of {_receiver_path(live, registration_of(live))}>"
-    return "<signal without live receivers>"
 
 
 def _signal_classes() -> frozenset[type]:
@@ -304,31 +371,30 @@ def _signal_classes() -> frozenset[type]:
 
 
 def _held_in_classes_and_dicts(
-    module: ModuleType, kinds: frozenset[type]
-) -> Iterator[tuple[str, Signal]]:
+    name: str, module: ModuleType, kinds: frozenset[type]
+) -> Iterator[tuple[_Place, Signal]]:
     """``(place, signal)`` for each signal on a class of the module or in a module-level dict."""
     for attribute, value in list(vars(module).items()):
         kind = type(value)
         if kind is dict:
             for key, item in list(value.items()):
                 if type(item) in kinds:
-                    yield f"{attribute}[{key!r}]", item
-        elif issubclass(kind, type) and vars(value).get("__module__") == module.__name__:
-            for name, item in list(vars(value).items()):
+                    yield _Place(name, attribute, key, in_dict=True), item
+        elif issubclass(kind, type) and vars(value).get("__module__") == name:
+            for member, item in list(vars(value).items()):
                 if type(item) in kinds:
-                    yield f"{attribute}.{name}", item
+                    yield _Place(name, attribute, member), item
 
 
-def _canonical_name(places: list[tuple[str, str]]) -> str:
-    """``module.place`` where the signal is defined, not where a module imported it."""
+def _defining_place(places: list[tuple[str, str]]) -> tuple[str, str]:
+    """``(module, attribute)`` where the signal is defined, not where a module imported it."""
     if len(places) > 1:
         # Likeliest first, so that usually one source is read.
         places = sorted(places, key=lambda place: _rank(place[0]))
-        for module, place in places:
-            if _assigns(module, place):
-                return f"{module}.{place}"
-    module, place = places[0]
-    return f"{module}.{place}"
+        for module, attribute in places:
+            if _assigns(module, attribute):
+                return module, attribute
+    return places[0]
 
 
 def _rank(module: str) -> tuple[bool, int, str]:
@@ -482,7 +548,7 @@ def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
         if is_project_module(module) and module not in files:
             files[module] = getattr(sys.modules[module], "__file__", None) or ""
     for module, filename in sorted(files.items()):
-        sent = set(_SEND.findall(_read(filename) if filename.endswith(".py") else ""))
+        sent = _attributes_sent(filename)
         for name, attribute in wanted.items():
             if attribute in sent:
                 sending[name].append(module)
@@ -490,6 +556,12 @@ def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
 
 
 _SEND = re.compile(r"\b(\w+)\s*\.\s*a?send(?:_robust)?\s*\(")
+
+
+@functools.cache
+def _attributes_sent(filename: str) -> frozenset[str]:
+    """The names a source file calls ``.send(``/``.asend(``/``.send_robust(`` on (read once)."""
+    return frozenset(_SEND.findall(_read(filename) if filename.endswith(".py") else ""))
 
 
 def _sent_as(name: str) -> str:
