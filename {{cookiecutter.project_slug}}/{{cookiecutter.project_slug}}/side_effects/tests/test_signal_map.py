@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -174,6 +175,23 @@ def test_a_signal_held_by_an_object_is_found_and_named_after_its_receiver(
     output = signalmap()
 
     assert f"<signal of {SIGNALS_MODULE}.on_changed>  (sender: any)\n" in output
+
+
+def test_a_signal_moved_since_the_last_map_is_named_where_it_is_now(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    this_module = sys.modules[__name__]
+    signal = Signal()
+    monkeypatch.setattr(this_module, "refunded", signal, raising=False)
+    connect(signal, make_receiver("on_refund", calls=[]))
+    assert f"{__name__}.refunded  (sender: any)" in signalmap()
+
+    monkeypatch.delattr(this_module, "refunded")
+    monkeypatch.setattr(this_module, "refund_issued", signal, raising=False)
+    output = signalmap()
+
+    assert f"{__name__}.refund_issued  (sender: any)\n  {SIGNALS_MODULE}.on_refund" in output
+    assert f"{__name__}.refunded " not in output
 
 
 def test_string_and_number_senders_are_shown_as_written(connect: Connect) -> None:
