@@ -2,7 +2,8 @@
 
 Run by hand, not in CI: ``uv run python benchmarks/bench_bake_and_gate.py [--repeat N]``.
 Prints the median of N runs for a bake (in-process, cookiecutter's API) and for the baked
-project's ``pytest`` (a fresh interpreter, as a developer or CI would run it).
+project's ``pytest`` (a fresh interpreter in the project's own environment, warm, as a
+developer or CI would run it; see ``project_environment.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import bake_project, output_of, run_gate
+from benchmarks.project_environment import own_environment, run_checked
+from tests.conftest import bake_project
 
 OPTIONS = [
     {"background_tasks": "database", "include_example_app": True},
@@ -36,13 +38,6 @@ def median_seconds(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(timings)
 
 
-def gate_of(project: Path) -> None:
-    """Run the project's gate and stop the benchmark if it fails."""
-    result = run_gate(project, "-q")
-    if result.returncode != 0:
-        sys.exit(f"the gate of {project} failed:\n{output_of(result)}")
-
-
 def measure(answers: dict[str, object], repeat: int, scratch: Path) -> tuple[float, float]:
     """Median seconds of a bake and of the baked project's gate, for one set of answers."""
     bakes = iter(range(repeat))
@@ -50,7 +45,10 @@ def measure(answers: dict[str, object], repeat: int, scratch: Path) -> tuple[flo
         lambda: bake_project(scratch / f"bake-{next(bakes)}", **answers), repeat
     )
     project = bake_project(scratch / "gate", **answers)
-    gate_time = median_seconds(lambda: gate_of(project), repeat)
+    env = own_environment(project)
+    gate = ("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    run_checked(project, env, *gate)  # the first run writes the bytecode caches
+    gate_time = median_seconds(lambda: run_checked(project, env, *gate), repeat)
     return bake_time, gate_time
 
 

@@ -1,7 +1,8 @@
 """How the gate grows with the number of apps: N apps made by the project's own ``startapp``.
 
 Run by hand, not in CI: ``uv run python benchmarks/bench_scale.py [--apps 1 100 200]``.
-For each N it bakes a project (without the example app), creates N apps with
+For each N it bakes a project (without the example app), installs it into its own
+environment (``uv sync``, see ``project_environment.py``), creates N apps with
 ``python manage.py startapp``, each with one documented receiver, installs them, regenerates
 the signal map, and prints the warm wall time (best of ``--repeat`` runs, after one warm-up) of
 ``manage.py check``, ``manage.py signalmap --check docs/signals.md``, ``lint-imports`` and
@@ -18,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import bake_project, output_of, run_in_project
+from benchmarks.project_environment import own_environment, run_checked
+from tests.conftest import bake_project
 
 PACKAGE = "acme_shop"
 RECEIVER = '''
@@ -34,47 +36,43 @@ def note_group_saved(sender: type[Group], **kwargs: object) -> None:
 '''
 
 
-def run(project: Path, *command: str) -> None:
-    """Run a command in the project; stop the benchmark if it fails."""
-    result = run_in_project(project, *command, timeout=1800)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed in {project}:\n{output_of(result)}")
-
-
-def project_with_apps(count: int, scratch: Path) -> Path:
-    """A baked project with ``count`` startapp apps, each with one receiver, installed."""
+def project_with_apps(count: int, scratch: Path) -> tuple[Path, dict[str, str]]:
+    """A baked project with ``count`` startapp apps, each with one receiver, installed; its env."""
     project = bake_project(scratch / f"apps-{count}", include_example_app=False)
+    env = own_environment(project)
     names = [f"app{number:03d}" for number in range(count)]
     for name in names:
-        run(project, sys.executable, "manage.py", "startapp", name)
+        run_checked(project, env, "python", "manage.py", "startapp", name)
         signals = project / PACKAGE / name / "signals.py"
         signals.write_text(signals.read_text() + RECEIVER.format(package=PACKAGE))
     settings = project / "config" / "settings" / "base.py"
     listed = "".join(f'    "{PACKAGE}.{name}",\n' for name in names)
     settings.write_text(f"{settings.read_text()}\nINSTALLED_APPS += [\n{listed}]\n")
-    result = run_in_project(
-        project, sys.executable, "manage.py", "signalmap", "--format", "markdown"
+    signal_map = run_checked(
+        project, env, "python", "manage.py", "signalmap", "--format", "markdown"
     )
-    (project / "docs" / "signals.md").write_text(result.stdout)
-    return project
+    (project / "docs" / "signals.md").write_text(signal_map)
+    return project, env
 
 
-def best_seconds(project: Path, command: tuple[str, ...], repeat: int) -> float:
+def best_seconds(
+    project: Path, env: dict[str, str], command: tuple[str, ...], repeat: int
+) -> float:
     """Best wall time of ``command`` over ``repeat`` runs, after a warm-up run."""
-    run(project, *command)
+    run_checked(project, env, *command)
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()
-        run(project, *command)
+        run_checked(project, env, *command)
         timings.append(time.perf_counter() - started)
     return min(timings)
 
 
 COMMANDS = {
-    "check": (sys.executable, "manage.py", "check", "--fail-level", "WARNING"),
-    "signalmap --check": (sys.executable, "manage.py", "signalmap", "--check", "docs/signals.md"),
+    "check": ("python", "manage.py", "check", "--fail-level", "WARNING"),
+    "signalmap --check": ("python", "manage.py", "signalmap", "--check", "docs/signals.md"),
     "lint-imports": ("lint-imports", "--no-cache"),
-    "pytest (gate)": (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"),
+    "pytest (gate)": ("python", "-m", "pytest", "-q", "-p", "no:cacheprovider"),
 }
 
 
@@ -87,9 +85,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         results = {}
         for count in arguments.apps:
-            project = project_with_apps(count, Path(scratch))
+            project, env = project_with_apps(count, Path(scratch))
             results[count] = {
-                name: best_seconds(project, command, arguments.repeat)
+                name: best_seconds(project, env, command, arguments.repeat)
                 for name, command in COMMANDS.items()
             }
     first = arguments.apps[0]
