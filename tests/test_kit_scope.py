@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from .conftest import output_of, run_gate, run_in_project
 
 PACKAGE = "acme_shop"
@@ -232,15 +234,20 @@ def test_events_must_not_import_receivers(bake: Callable[..., Path]) -> None:
     )
 
 
-def test_silencing_a_receiver_check_fails_the_gate(bake: Callable[..., Path]) -> None:
+@pytest.mark.parametrize("settings_module", ["base", "production"])
+def test_silencing_a_receiver_check_fails_the_gate(
+    bake: Callable[..., Path], settings_module: str
+) -> None:
+    """Silenced in any settings module: the one the tests use, or one they never load."""
     project = bake()
-    settings = project / "config" / "settings" / "base.py"
+    settings = project / "config" / "settings" / f"{settings_module}.py"
     settings.write_text(settings.read_text() + '\nSILENCED_SYSTEM_CHECKS = ["side_effects.W002"]\n')
 
     architecture_fails_with(
         project,
         [
-            "SILENCED_SYSTEM_CHECKS switches off the receiver checks side_effects.W002",
+            "SILENCED_SYSTEM_CHECKS switches off the receiver checks side_effects.W002 "
+            f"in config.settings.{settings_module}.",
             "Remove them from the setting",
         ],
     )

@@ -6,17 +6,25 @@ The receiver checks cannot be switched off: silencing one of them fails the gate
 """
 
 import logging
-from collections.abc import Iterator
+import pkgutil
+import secrets
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from importlinter.cli import lint_imports
 
+import config.settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KIT_CHECKS = "side_effects."
+SETTINGS_MODULES = [
+    f"config.settings.{module.name}" for module in pkgutil.iter_modules(config.settings.__path__)
+]
 
 
 @contextmanager
@@ -45,13 +53,23 @@ def test_import_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
         pytest.fail(capsys.readouterr().out, pytrace=False)
 
 
-def test_receiver_checks_are_not_silenced() -> None:
-    silenced = [check for check in settings.SILENCED_SYSTEM_CHECKS if check.startswith(KIT_CHECKS)]
+def test_receiver_checks_are_not_silenced(load_settings: Callable[..., dict[str, Any]]) -> None:
+    variables = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "localhost"}
+    silenced_in = {settings.SETTINGS_MODULE: settings.SILENCED_SYSTEM_CHECKS}
+    for module in SETTINGS_MODULES:
+        if module not in silenced_in:
+            loaded = load_settings(module, **variables)
+            silenced_in[module] = loaded.get("SILENCED_SYSTEM_CHECKS", [])
+    problems = [
+        f"SILENCED_SYSTEM_CHECKS switches off the receiver checks {', '.join(kit)} in {where}."
+        for where, checks in silenced_in.items()
+        if (kit := [check for check in checks if check.startswith(KIT_CHECKS)])
+    ]
 
-    if silenced:
+    if problems:
         pytest.fail(
-            f"SILENCED_SYSTEM_CHECKS switches off the receiver checks {', '.join(silenced)}. "
-            "Remove them from the setting and fix the receivers the checks name instead.",
+            "\n".join(problems)
+            + "\nRemove them from the setting and fix the receivers the checks name instead.",
             pytrace=False,
         )
 

@@ -1,34 +1,17 @@
 """Production settings refuse to start half-configured and pass Django's deployment checks."""
 
 import os
-import runpy
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-import config.settings.base
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
 HOST = "shop.example.com"
-
-
-def load_production_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
-    """Run ``config/settings/production.py`` afresh with only ``env`` among its variables set.
-
-    It runs in this process, with a fresh ``base.py``, so that nothing production changes there
-    reaches the test settings already loaded.
-    """
-    monkeypatch.delitem(sys.modules, "config.settings.base")
-    monkeypatch.setattr(config.settings, "base", config.settings.base)  # the import rebinds it
-    for name in ("SECRET_KEY", "ALLOWED_HOSTS"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    runpy.run_module("config.settings.production")
 
 
 @pytest.mark.parametrize(
@@ -49,10 +32,10 @@ def load_production_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Non
     ],
 )
 def test_production_refuses_to_start_half_configured(
-    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], refusal: str
+    load_settings: Callable[..., object], env: dict[str, str], refusal: str
 ) -> None:
     with pytest.raises(ImproperlyConfigured, match=refusal):
-        load_production_settings(monkeypatch, **env)
+        load_settings("config.settings.production", **env)
 
 
 def test_production_passes_the_deployment_checks() -> None:
