@@ -12,13 +12,14 @@ happens in seconds; every process is stopped by its process group even when a te
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
 import signal
 import sys
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -101,6 +102,28 @@ def deployed_project(
     return project, environment
 
 
+# Redis databases for the brokers of deploy(): one per test, so no test sees another's messages
+# (database 0 is test_servers').
+_broker_databases = itertools.count(1)
+
+
+@pytest.fixture
+def deploy(
+    tmp_path: Path, postgresql: PostgreSQL, redis_server: Redis, smtp_server: SmtpSink
+) -> Callable[..., tuple[Path, dict[str, str]]]:
+    """``deploy(option, **env)``: :func:`deployed_project`, mailing to ``smtp_server``; with
+    Celery, its broker is a database of ``redis_server`` that no other test uses."""
+
+    def deploy_option(background_tasks: str, **env: str) -> tuple[Path, dict[str, str]]:
+        if background_tasks == "celery":
+            env.setdefault("CELERY_BROKER_URL", redis_server.url(next(_broker_databases)))
+        return deployed_project(
+            tmp_path, postgresql, background_tasks, **mailing_env(smtp_server), **env
+        )
+
+    return deploy_option
+
+
 @contextlib.contextmanager
 def background_workers(
     project: Path, env: dict[str, str], log_dir: Path, *, name: str = "worker", relays: int = 1
@@ -164,14 +187,11 @@ def private_redis(port: int, log_dir: Path) -> Iterator[ManagedProcess]:
 def test_work_committed_by_a_process_killed_right_after_commit_is_delivered(
     tmp_path: Path,
     postgresql: PostgreSQL,
-    redis_server: Redis,
     smtp_server: SmtpSink,
+    deploy: Callable[..., tuple[Path, dict[str, str]]],
     background_tasks: str,
 ) -> None:
-    broker = {"CELERY_BROKER_URL": redis_server.url(1)} if background_tasks == "celery" else {}
-    project, env = deployed_project(
-        tmp_path, postgresql, background_tasks, **broker, **mailing_env(smtp_server)
-    )
+    project, env = deploy(background_tasks)
 
     killed = run_in_project(
         project, sys.executable, "manage.py", "shell", "-c", CREATE_AND_DIE_AFTER_COMMIT, **env
@@ -248,15 +268,12 @@ def create_over_http(port: int, name: str, *, timeout: float = 5) -> Response:
 def test_a_task_whose_worker_is_killed_mid_run_completes_later(
     tmp_path: Path,
     postgresql: PostgreSQL,
-    redis_server: Redis,
     smtp_server: SmtpSink,
     blackhole: int,
+    deploy: Callable[..., tuple[Path, dict[str, str]]],
     background_tasks: str,
 ) -> None:
-    broker = {"CELERY_BROKER_URL": redis_server.url(2)} if background_tasks == "celery" else {}
-    project, env = deployed_project(
-        tmp_path, postgresql, background_tasks, **broker, **mailing_env(smtp_server)
-    )
+    project, env = deploy(background_tasks)
     # The first worker's SMTP server never answers: the task hangs in the middle of its run.
     hanging = {**env, "EMAIL_PORT": str(blackhole), "EMAIL_TIMEOUT": "60"}
     with background_workers(project, hanging, tmp_path, name="doomed") as doomed:
@@ -278,7 +295,8 @@ def test_a_celery_task_whose_pool_process_dies_is_given_back_at_once(
 ) -> None:
     project, env = deployed_project(
         tmp_path, postgresql, "celery",
-        CELERY_BROKER_URL=redis_server.url(5), CATALOG_PRICE_WATCHERS="watcher@example.com",
+        CELERY_BROKER_URL=redis_server.url(next(_broker_databases)),
+        CATALOG_PRICE_WATCHERS="watcher@example.com",
         EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(blackhole), EMAIL_TIMEOUT="60",
         BACKGROUND_TASK_LEASE="600",  # a redelivery within the test cannot come from the lease
     )  # fmt: skip
@@ -327,19 +345,12 @@ def task_started(postgresql: PostgreSQL, env: dict[str, str], worker: ManagedPro
 def test_failures_are_retried_then_dead_and_requeueable(
     tmp_path: Path,
     postgresql: PostgreSQL,
-    redis_server: Redis,
     smtp_server: SmtpSink,
+    deploy: Callable[..., tuple[Path, dict[str, str]]],
     background_tasks: str,
 ) -> None:
-    broker = {"CELERY_BROKER_URL": redis_server.url(3)} if background_tasks == "celery" else {}
-    project, env = deployed_project(
-        tmp_path,
-        postgresql,
-        background_tasks,
-        **broker,
-        **mailing_env(smtp_server),
-        ADMINS="",  # no error e-mails to the refusing SMTP server: it counts task attempts
-    )
+    # No error e-mails to the refusing SMTP server: it counts task attempts.
+    project, env = deploy(background_tasks, ADMINS="")
 
     with background_workers(project, env, tmp_path) as worker:
         # Transient: the SMTP server refuses twice, the third attempt (the last allowed) succeeds.
@@ -410,14 +421,11 @@ def test_a_receiver_sql_error_leaves_the_change_and_its_audit_committed(
 def test_concurrent_duplicate_posts_get_201_or_400_and_every_product_one_e_mail(
     tmp_path: Path,
     postgresql: PostgreSQL,
-    redis_server: Redis,
     smtp_server: SmtpSink,
+    deploy: Callable[..., tuple[Path, dict[str, str]]],
     background_tasks: str,
 ) -> None:
-    broker = {"CELERY_BROKER_URL": redis_server.url(4)} if background_tasks == "celery" else {}
-    project, env = deployed_project(
-        tmp_path, postgresql, background_tasks, **broker, **mailing_env(smtp_server)
-    )
+    project, env = deploy(background_tasks)
     names = [f"Product {number % 20}" for number in range(50)]  # 30 duplicates
 
     with (
