@@ -72,15 +72,34 @@ class OrdersConfig(AppConfig):
 from django.dispatch import Signal
 
 order_placed = Signal()  # sent by services.place_order()
+
+
+class PaymentEvents:
+    """Signals of an order's payment."""
+
+    captured = Signal()  # sent by services.capture_payment()
+
+
+ORDER_HOOKS = {"cancelled": Signal(), "refunded": Signal()}  # only "cancelled" is sent
 ''',
     "domains/orders/services.py": '''"""Business logic of orders."""
 
-from .events import order_placed
+from .events import ORDER_HOOKS, PaymentEvents, order_placed
 
 
 def place_order(*, number: str) -> None:
     """Place an order and announce it."""
     order_placed.send(sender=None, number=number)
+
+
+def capture_payment(*, number: str) -> None:
+    """Capture an order's payment and announce it."""
+    PaymentEvents.captured.send(sender=None, number=number)
+
+
+def cancel_order(*, number: str) -> None:
+    """Cancel an order and announce it."""
+    ORDER_HOOKS["cancelled"].send(sender=None, number=number)
 ''',
     "domains/orders/signals/__init__.py": '''"""Receivers of the orders app, split by topic."""
 
@@ -307,10 +326,11 @@ class Order(models.Model):
 
     signal_map = regenerate_signal_map(project)
 
-    assert (
-        f"| `{PACKAGE}.domains.orders.events.order_placed` "
-        f"| `{PACKAGE}.domains.orders.services` | 1 |"
-    ) in signal_map
+    events, services = f"{PACKAGE}.domains.orders.events", f"`{PACKAGE}.domains.orders.services`"
+    assert f"| `{events}.order_placed` | {services} | 1 |" in signal_map
+    assert f"| `{events}.PaymentEvents.captured` | {services} | 0 |" in signal_map
+    assert f"| `{events}.ORDER_HOOKS['cancelled']` | {services} | 0 |" in signal_map
+    assert f"| `{events}.ORDER_HOOKS['refunded']` | - | 0 |" in signal_map
     for command in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
         result = run_in_project(project, sys.executable, "-m", *command)
         assert result.returncode == 0, output_of(result)

@@ -19,6 +19,7 @@ from (an instance attribute, a closure) is named after its first receiver.
 
 from __future__ import annotations
 
+import ast
 import functools
 import gc
 import os
@@ -536,10 +537,11 @@ def _module_of(name: str) -> str:
 
 
 def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
-    """For each signal name, the project modules whose code calls ``<its attribute>.send(...)``.
+    """For each signal name, the project modules whose code calls ``<how it is held>.send(...)``.
 
     Read from the source of every project module, imported or not, once (a text search, no
-    parsing), so a signal is matched by the attribute it is sent through (``order_placed.send``).
+    parsing), so a signal is matched by the attribute it is sent through: ``order_placed.send``,
+    ``Events.shipped.send``, ``HOOKS["paid"].send``.
     """
     wanted = {name: _sent_as(name) for name in names}
     sending: dict[str, list[str]] = {name: [] for name in wanted}
@@ -548,22 +550,36 @@ def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
         if is_project_module(module) and module not in files:
             files[module] = getattr(sys.modules[module], "__file__", None) or ""
     for module, filename in sorted(files.items()):
-        sent = _attributes_sent(filename)
-        for name, attribute in wanted.items():
-            if attribute in sent:
+        sent = _signals_sent(filename)
+        for name, sent_as in wanted.items():
+            if sent_as in sent:
                 sending[name].append(module)
     return sending
 
 
-_SEND = re.compile(r"\b(\w+)\s*\.\s*a?send(?:_robust)?\s*\(")
+# ``<name>.send(``, ``<name>[<key>].asend(``, ``.send_robust(``...: the name and the subscript.
+_SEND = re.compile(r"\b(\w+)\s*(\[[^\]\n]*\])?\s*\.\s*a?send(?:_robust)?\s*\(")
 
 
 @functools.cache
-def _attributes_sent(filename: str) -> frozenset[str]:
-    """The names a source file calls ``.send(``/``.asend(``/``.send_robust(`` on (read once)."""
-    return frozenset(_SEND.findall(_read(filename) if filename.endswith(".py") else ""))
+def _signals_sent(filename: str) -> frozenset[str]:
+    """What a source file sends through (read once): ``order_placed``, ``HOOKS['paid']``."""
+    source = _read(filename) if filename.endswith(".py") else ""
+    return frozenset(name + _key_text(subscript) for name, subscript in _SEND.findall(source))
+
+
+def _key_text(subscript: str) -> str:
+    """``['paid']`` of ``["paid"]``: a literal key as its repr, so that quotes do not matter."""
+    if not subscript:
+        return ""
+    try:
+        return f"[{ast.literal_eval(subscript[1:-1])!r}]"
+    except (ValueError, SyntaxError):  # a variable or an expression: no signal's name matches
+        return subscript
 
 
 def _sent_as(name: str) -> str:
-    """The attribute a signal is sent through: ``order_placed`` of ``app.events.order_placed``."""
-    return re.sub(r"\[.*\]$", "", name).rpartition(".")[2]
+    """How a signal is sent: ``order_placed`` of ``app.events.order_placed``, ``shipped`` of
+    ``app.events.Events.shipped``, ``HOOKS['paid']`` of ``app.events.HOOKS['paid']``."""
+    held, subscript, key = name.partition("[")
+    return held.rpartition(".")[2] + subscript + key
