@@ -81,8 +81,8 @@ def test_combination_renders_and_passes_its_gate(
 
 def test_django_template_syntax_is_copied_verbatim(default_project: Path) -> None:
     """startapp's templates hold ``{{ app_name }}``: cookiecutter must copy, not render, them."""
-    source = next(TEMPLATE_DIR.glob("*/*/side_effects/app_template"))
-    copied = default_project / "acme_shop" / "side_effects" / "app_template"
+    source = next(TEMPLATE_DIR.glob("*/*/side_effects/scaffolding/app_template"))
+    copied = default_project / "acme_shop" / "side_effects" / "scaffolding" / "app_template"
 
     source_files = sorted(path.relative_to(source) for path in source.rglob("*") if path.is_file())
     assert source_files == sorted(

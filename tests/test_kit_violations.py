@@ -184,10 +184,7 @@ def test_startapp_creates_an_app_that_passes_the_gate_once_installed(
     assert created.returncode == 0, output_of(created)
     assert f'Add "{PACKAGE}.billing" to INSTALLED_APPS' in created.stdout
     settings = project / "config" / "settings" / "base.py"
-    installed = f'    "{PACKAGE}.side_effects",\n'
-    settings.write_text(
-        settings.read_text().replace(installed, f'{installed}    "{PACKAGE}.billing",\n')
-    )
+    settings.write_text(settings.read_text() + f'\nINSTALLED_APPS += ["{PACKAGE}.billing"]\n')
     for command in (("ruff", "check", "."), ("ruff", "format", "--check", ".")):
         result = run_in_project(project, sys.executable, "-m", *command)
         assert result.returncode == 0, output_of(result)

@@ -210,7 +210,7 @@ EXPECTED = {
         "move it to a service that saves the instance and writes the other rows explicitly",
     ],
     "untested receiver": [
-        "were triggered by no test in this full run",
+        "1 registered receiver was triggered by no test in this full run",
         f"    {PACKAGE}.catalog.signals.purge_products\n",
         "Add a test that does what triggers each one",
     ],

@@ -1,3 +1,3 @@
-"""Project-wide pytest configuration: the receiver kit's query-budget plugin is always on."""
+"""Project-wide pytest configuration: the receiver kit's runtime guards are always on."""
 
-pytest_plugins = ["{{ cookiecutter.project_slug }}.side_effects.pytest_plugin"]
+pytest_plugins = ["{{ cookiecutter.project_slug }}.side_effects.testing.pytest_plugin"]

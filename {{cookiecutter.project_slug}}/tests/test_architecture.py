@@ -8,6 +8,7 @@ The receiver checks cannot be switched off: silencing one of them fails the gate
 import logging
 import pkgutil
 import secrets
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.core.management import call_command
 from importlinter.cli import lint_imports
 
 import config.settings
+from {{ cookiecutter.project_slug }}.side_effects.testing.advice import CONTRACT_GUIDANCE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KIT_CHECKS = "side_effects."
@@ -51,6 +53,24 @@ def test_import_contracts_are_kept(capsys: pytest.CaptureFixture[str]) -> None:
 
     if exit_code != 0:
         pytest.fail(capsys.readouterr().out, pytrace=False)
+
+
+def test_contract_guidance_is_the_kits_advice() -> None:
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {each["id"]: each for each in pyproject["tool"]["importlinter"]["contracts"]}
+    problems = [
+        f"Contract {contract_id}: "
+        + ("missing" if contract_id not in contracts else "broken_contract_guidance differs")
+        for contract_id, guidance in CONTRACT_GUIDANCE.items()
+        if contracts.get(contract_id, {}).get("broken_contract_guidance") != guidance
+    ]
+
+    if problems:
+        pytest.fail(
+            "\n".join(problems) + "\nWrite each one in pyproject.toml as CONTRACT_GUIDANCE in "
+            "side_effects/testing/advice.py has it (one text per line ending with a backslash).",
+            pytrace=False,
+        )
 
 
 def test_receiver_checks_are_not_silenced(load_settings: Callable[..., dict[str, Any]]) -> None:

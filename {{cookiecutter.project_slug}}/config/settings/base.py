@@ -45,7 +45,8 @@ INSTALLED_APPS = [
 {%- if cookiecutter.background_tasks == "database" %}
     "django_tasks_db",
 {%- endif %}
-    "{{ cookiecutter.project_slug }}.side_effects",
+    "{{ cookiecutter.project_slug }}.side_effects.inspection",  # receiver checks, signalmap
+    "{{ cookiecutter.project_slug }}.side_effects.scaffolding",  # startapp, makemigrations
 {%- if cookiecutter.include_example_app %}
     "{{ cookiecutter.project_slug }}.catalog",
 {%- endif %}

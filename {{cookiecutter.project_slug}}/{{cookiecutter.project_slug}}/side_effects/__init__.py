@@ -1,12 +1,23 @@
 """The project's receiver kit: connect every receiver with ``@side_effect``.
 
-``from <project>.side_effects import side_effect`` is all an app needs. The rest of the kit
-enforces the rules: system checks (tag ``signals``), ``python manage.py signalmap`` (the map in
-``docs/signals.md``), a pytest plugin whose runtime guards (``guards.py``) hold each receiver
-to its budgets and keep services, I/O, threads and inline tasks out of it, and a
-``python manage.py startapp`` that creates apps with the project's layout.
+``from <project>.side_effects import side_effect`` is all an app needs. The kit is laid out by
+when its code runs (an import contract keeps each layer from importing the ones above it):
+
+- ``runtime/``: what production imports. ``decorator`` (``@side_effect``), ``wrappers`` (what
+  runs when a signal arrives), ``registry``, ``conf`` (the ``SIDE_EFFECTS_*`` settings and
+  their defaults), ``naming``.
+- ``inspection/``: ``manage.py check`` (``checks/``) and ``manage.py signalmap``
+  (``signal_map/``), built on ``scope`` (which code is the project's), ``loading``,
+  ``signal_names``, ``connections`` and ``senders``.
+- ``testing/``: the pytest plugin and its runtime guards (``guards/``, one rule per module),
+  and ``advice``, what every message tells the developer to do instead.
+- ``scaffolding/``: ``manage.py startapp`` and ``makemigrations``, and the app template.
+
+The template owns this package and ``<project>/background/``: change them in the template and
+bring the change in with ``cruft update``; a local edit here shows in ``cruft diff`` and may
+conflict with the next update. The project's own apps, settings and tests are the team's.
 """
 
-from .decorator import side_effect
+from .runtime.decorator import side_effect
 
 __all__ = ["side_effect"]

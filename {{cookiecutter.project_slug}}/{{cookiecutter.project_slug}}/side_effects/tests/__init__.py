@@ -1,1 +1,1 @@
-"""Tests of the receiver kit: the decorator, the checks, the map, the plugin, startapp."""
+"""Tests of the receiver kit: the decorator, the checks, the map, the guards and the plugin."""

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from django.dispatch import Signal
 
-from ..decorator import side_effect
-from ..registry import Receiver, registrations
+from ..runtime.decorator import side_effect
+from ..runtime.registry import Receiver, registrations
 
 KIT_LOGGER = __package__.rpartition(".")[0]
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..registry import PROJECT_PACKAGE, Receiver
+from ..runtime.conf import KIT_PACKAGE
+from ..runtime.registry import Receiver
 
-# The kit is an installed app, so receivers "defined" here count as living in a signals module.
-SIGNALS_MODULE = f"{PROJECT_PACKAGE}.side_effects.signals"
+# The kit's inspection is an installed app, so receivers "defined" here count as living in an
+# app's signals module.
+SIGNALS_MODULE = f"{KIT_PACKAGE}.inspection.signals"
 DOCSTRING = "Record the call for the test."
 # The ``connect`` fixture: ``connect(signal, receiver, **side_effect_options)``.
 Connect = Callable[..., Receiver]

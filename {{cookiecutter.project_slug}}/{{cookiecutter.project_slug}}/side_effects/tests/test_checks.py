@@ -14,9 +14,9 @@ from django.core.signals import setting_changed
 from django.db.models.signals import class_prepared, post_save
 from django.dispatch import Signal
 
-from .. import checks as checks_module
-from ..checks import check_receivers
-from ..registry import PROJECT_PACKAGE
+from ..inspection import checks as checks_module
+from ..inspection.checks import check_receivers
+from ..runtime.conf import KIT_PACKAGE
 from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
 
 ping = Signal()
@@ -34,7 +34,7 @@ def test_a_documented_side_effect_in_a_signals_module_passes(connect: Connect) -
 
 
 def test_e001_a_receiver_outside_a_signals_module(connect: Connect) -> None:
-    services = f"{PROJECT_PACKAGE}.side_effects.services"
+    services = f"{KIT_PACKAGE}.inspection.services"
     connect(ping, make_receiver("misplaced", calls=[], module=services))
 
     [message] = messages_about("misplaced", module=services)

@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from ..decorator import side_effect
-from ..registry import Receiver, registrations
+from ..runtime.decorator import side_effect
+from ..runtime.registry import Receiver, registrations
 from .receivers import DOCSTRING, SIGNALS_MODULE, Connect, make_async_receiver, make_receiver
 
 ping = Signal()

@@ -21,9 +21,11 @@ from django.db import transaction
 from django.db.models.signals import post_migrate, pre_save
 from django.dispatch import Signal
 
-from ..guards import ENQUEUE, ReceiverGuards
-from ..pytest_plugin import guards_of
-from ..registry import Receiver
+from ..runtime.registry import Receiver
+from ..testing.advice import ENQUEUE
+from ..testing.guards import ReceiverGuards
+from ..testing.guards.model_overrides import ModelOverrides
+from ..testing.pytest_plugin import guards_of
 from . import services, tasks
 from .receivers import SIGNALS_MODULE
 
@@ -245,7 +247,8 @@ def test_a_save_override_writing_other_tables_is_reported(guards: ReceiverGuards
         super(Group, instance).save()
 
     # The kit has no model of its own: watch this override as the guards watch a project's.
-    watched = guards._tracking_writes(Group, save)
+    [rule] = [rule for rule in guards.rules if isinstance(rule, ModelOverrides)]
+    watched = rule.watching(Group, save)
     watched(Group(name="editors"))
 
     report = guards.report()

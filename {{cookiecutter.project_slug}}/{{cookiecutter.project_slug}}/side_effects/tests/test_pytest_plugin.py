@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from importlib import import_module
 from pathlib import Path
 
 import pytest
 
-from ..registry import PROJECT_PACKAGE
-
-PROJECT_ROOT = Path(import_module(PROJECT_PACKAGE).__path__[0]).parent
+from ..runtime.conf import KIT_PACKAGE, PROJECT_PACKAGE, PROJECT_ROOT
 
 # A test module run by a separate pytest: each test sends a signal to a receiver that queries.
 INNER_TESTS = '''
@@ -78,7 +75,7 @@ def start_inner_run(directory: Path) -> subprocess.Popen[str]:
         PYTHONPATH=str(PROJECT_ROOT),
         DATABASE_URL="sqlite://:memory:",  # never the database server the outer run may use
     )
-    plugin = f"{PROJECT_PACKAGE}.side_effects.pytest_plugin"
+    plugin = f"{KIT_PACKAGE}.testing.pytest_plugin"
     command = [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:cacheprovider"]
     command += ["-c", str(directory / "pytest.ini"), "-rf", "--receiver-durations=0"]
     command += ["--no-migrations"]  # the inner tests query auth tables only: create them directly
@@ -131,7 +128,7 @@ def test_receiver_durations_lists_the_slowest_receivers(
 
     for name in ("count_groups", "count_groups_once", "count_groups_twice_after_commit"):
         assert f"  test_budgets.{name}\n" in summary
-    assert "1 call(s) " in summary
+    assert "1 call " in summary
 
 
 def test_a_run_of_chosen_tests_does_not_fail_for_untested_receivers(

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from ...runtime.conf import PROJECT_PACKAGE
 from ..management.commands.startapp import Command
-from ..registry import PROJECT_PACKAGE
 
 LAYOUT = [
     "__init__.py",

@@ -1,10 +1,9 @@
 """Pytest plugin: hold every ``@side_effect`` receiver to its rules while the tests run.
 
 The project's ``conftest.py`` enables it:
-``pytest_plugins = ["<project>.side_effects.pytest_plugin"]``. It installs the runtime guards
-(``guards.py``: query and time budgets, no services, network, subprocesses, threads or inline
-task runs inside a receiver, and the rest) for the session, and fails the test, or the fixture,
-during which a receiver broke a rule, naming the receiver, what it did and the fix.
+``pytest_plugins = ["<project>.side_effects.testing.pytest_plugin"]``. It installs the runtime
+guards (:mod:`.guards`) for the session and fails the test, or the fixture, during which a
+receiver broke a rule, naming the receiver, what it did and the fix.
 
 A full run (``pytest`` with no path, node id, ``-k``, ``-m`` or ``--lf``, not stopped early)
 also fails when a registered receiver was triggered by no test: an untested receiver is held to
@@ -16,15 +15,15 @@ of the run (``0`` for all), like ``--durations``.
 from __future__ import annotations
 
 from collections.abc import Generator
-from pathlib import Path
 
 import pytest
 
-from .guards import ReceiverGuards, message
-from .registry import Registration, registrations
+from ..runtime.naming import count
+from ..runtime.registry import Registration, registrations
+from . import advice
+from .guards import ReceiverGuards
+from .guards.violations import Violation, render
 
-# The project's root: the directory above the project package.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _WORKER_OUTPUT_KEY = "side_effects_triggered"
 
 _GUARDS = pytest.StashKey[ReceiverGuards]()
@@ -50,17 +49,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start guarding every receiver call."""
-    guards = ReceiverGuards(PROJECT_ROOT)
-    config.stash[_GUARDS] = guards
+    """Prepare the guards and what the run records."""
+    config.stash[_GUARDS] = ReceiverGuards()
     config.stash[_TRIGGERED_ON_WORKERS] = set()
     config.stash[_DESELECTED] = False
-    guards.install()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Django is set up by now: watch the project models' ``save``/``delete`` overrides."""
-    session.config.stash[_GUARDS].watch_model_overrides()
+    """Start guarding every receiver call: Django is set up by now, before any test runs."""
+    session.config.stash[_GUARDS].install()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -152,14 +149,15 @@ def _is_full_run(session: pytest.Session) -> bool:
 
 def _untested_message(untested: list[Registration]) -> str:
     """The failure for receivers no test triggered."""
-    return message(
-        f"{len(untested)} registered receiver(s)",
-        "were triggered by no test in this full run, so no budget or guard ever checked them:",
-        [each.path + (" (on_commit=True)" if each.on_commit else "") for each in untested],
-        "Add a test that does what triggers each one in the app (save or delete its sender "
-        "through the service) and asserts its side effect; for an on_commit=True receiver, run "
-        "the commit too: with django_capture_on_commit_callbacks(execute=True): ...",
+    one = len(untested) == 1
+    violation = Violation(
+        count(len(untested), "registered receiver"),
+        f"{'was' if one else 'were'} triggered by no test in this full run, so no budget or "
+        f"guard ever checked {'it' if one else 'them'}:",
+        advice.UNTESTED,
+        tuple(each.path + (" (on_commit=True)" if each.on_commit else "") for each in untested),
     )
+    return render(violation)
 
 
 def pytest_terminal_summary(
@@ -169,18 +167,18 @@ def pytest_terminal_summary(
     if _UNTESTED in config.stash:
         terminalreporter.write_sep("=", "untested receivers", red=True)
         terminalreporter.write_line(_untested_message(config.stash[_UNTESTED]))
-    count = config.getoption("receiver_durations")
-    if count is None:
+    limit = config.getoption("receiver_durations")
+    if limit is None:
         return
     ranked = sorted(
         config.stash[_GUARDS].stats.items(), key=lambda item: (-item[1].seconds, item[0])
     )
-    shown = ranked[:count] if count else ranked
-    terminalreporter.write_sep("=", f"slowest {count} receivers" if count else "slowest receivers")
+    shown = ranked[:limit] if limit else ranked
+    terminalreporter.write_sep("=", f"slowest {limit} receivers" if limit else "slowest receivers")
     if not shown:
         terminalreporter.write_line("No @side_effect receiver ran.")
     for path, stats in shown:
         terminalreporter.write_line(
-            f"{stats.seconds:.4f}s total  {stats.calls} call(s)  slowest "
-            f"{stats.slowest:.4f}s  up to {stats.most_queries} query(ies)  {path}"
+            f"{stats.seconds:.4f}s total  {count(stats.calls, 'call')}  slowest "
+            f"{stats.slowest:.4f}s  up to {count(stats.most_queries, 'query')}  {path}"
         )

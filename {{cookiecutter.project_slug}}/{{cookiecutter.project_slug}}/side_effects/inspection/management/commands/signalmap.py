@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...inventory import load_project_modules
+from ...loading import load_project_modules
 from ...signal_map import RENDERERS, build, render
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.core.management.templates import TemplateCommand
 
-from ...registry import PROJECT_PACKAGE
+from ....runtime.conf import PROJECT_PACKAGE
 
 APP_TEMPLATE = Path(__file__).resolve().parents[2] / "app_template"
 

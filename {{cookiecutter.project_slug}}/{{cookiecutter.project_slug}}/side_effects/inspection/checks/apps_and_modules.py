@@ -1,0 +1,76 @@
+"""The checks of a project app (W003, E005) and of a module the kit could not import (W004)."""
+
+from __future__ import annotations
+
+from importlib.util import find_spec
+
+from django.apps import AppConfig
+from django.core import checks
+
+from ...runtime.conf import PROJECT_PACKAGE
+from ..loading import ImportProblem, load_project_modules
+
+
+def check_app(config: AppConfig) -> list[checks.CheckMessage]:
+    """Every check of one project app."""
+    return [*check_ready(config), *check_inside_package(config)]
+
+
+W003 = "side_effects.W003"
+
+
+def check_ready(config: AppConfig) -> list[checks.CheckMessage]:
+    """An app has a ``signals`` module that its ``ready()`` did not import."""
+    module = f"{config.name}.signals"
+    if module in load_project_modules().at_startup or find_spec(module) is None:
+        return []
+    return [
+        checks.Warning(
+            f"{module} is never imported at startup, so its receivers are not connected.",
+            hint=(
+                f"Import it in {type(config).__name__}.ready() with "
+                "`from . import signals  # noqa: F401` (python manage.py startapp does this)."
+            ),
+            obj=module,
+            id=W003,
+        )
+    ]
+
+
+E005 = "side_effects.E005"
+
+
+def check_inside_package(config: AppConfig) -> list[checks.CheckMessage]:
+    """An app lives outside the project package, where the import contracts do not look."""
+    if config.name.startswith(f"{PROJECT_PACKAGE}."):
+        return []
+    name = config.name.rpartition(".")[2]
+    return [
+        checks.Error(
+            f"App {config.name} lives outside the {PROJECT_PACKAGE} package, where the import "
+            "contracts (pyproject.toml) do not look.",
+            hint=(
+                f"Move it to {PROJECT_PACKAGE}/{name}/ and set its AppConfig.name = "
+                f'"{PROJECT_PACKAGE}.{name}" (python manage.py startapp creates apps there).'
+            ),
+            obj=config.name,
+            id=E005,
+        )
+    ]
+
+
+W004 = "side_effects.W004"
+
+
+def check_unimportable(problem: ImportProblem) -> checks.CheckMessage:
+    """A project module the kit could not import, so its receivers are not judged."""
+    return checks.Warning(
+        f"{problem.module} cannot be imported ({problem.error}), so receivers connected there "
+        "are not judged.",
+        hint=(
+            "Install what it needs, or fix the import. A module for an optional package "
+            "should import that package inside the function that uses it."
+        ),
+        obj=problem.module,
+        id=W004,
+    )

@@ -1,0 +1,200 @@
+"""The checks of one project receiver, each given at most once over all its connections."""
+
+from __future__ import annotations
+
+from django.core import checks
+from django.core.signals import setting_changed
+from django.db.models import Model
+from django.db.models.signals import class_prepared
+
+from ...runtime.conf import KIT_PACKAGE
+from ..connections import Connection, app_of
+
+
+def check_receiver(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
+    """Every check of the receiver ``path``."""
+    return [
+        *check_location(path, its_connections[0]),
+        *check_docstring(path, its_connections[0]),
+        *check_decorator(path, its_connections),
+        *check_never_runs(path, its_connections),
+        *check_framework_signal(path, its_connections),
+        *check_sender(path, its_connections),
+    ]
+
+
+def _where(its_connections: list[Connection]) -> str:
+    """What a receiver listens to: ``<signal> (sender: catalog.Product), ...``."""
+    listed = dict.fromkeys(
+        f"{each.signal_name} (sender: {each.sender_label})" for each in its_connections
+    )
+    return ", ".join(listed)
+
+
+def _short(connection: Connection) -> str:
+    """The signal's attribute name, as written in ``@side_effect(...)``."""
+    return connection.signal_name.rpartition(".")[2]
+
+
+E001 = "side_effects.E001"
+
+
+def check_location(path: str, connection: Connection) -> list[checks.CheckMessage]:
+    """Receivers live in their app's ``signals`` module (or ``signals/`` package)."""
+    module = connection.module
+    app = app_of(module)
+    home = f"{app.name}.signals" if app else "<app>.signals"
+    if module == home or module.startswith(f"{home}."):
+        return []
+    return [
+        checks.Error(
+            f"Receiver {path} is defined in {module}, outside an app's signals module.",
+            hint=(
+                f"Move it to {home} (imported by the app's AppConfig.ready()) so that every "
+                "receiver is where readers look for it and the import contracts cover it."
+            ),
+            obj=path,
+            id=E001,
+        )
+    ]
+
+
+E002 = "side_effects.E002"
+
+
+def check_decorator(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
+    """A receiver is connected with ``@side_effect``."""
+    plain = [each for each in its_connections if each.registration is None]
+    if not plain:
+        return []
+    signal = _short(plain[0])
+    if plain[0].is_plain_function:
+        hint = (
+            f"Replace @receiver / {signal}.connect() with "
+            f"@side_effect({signal}, sender=..., max_queries=...) from {KIT_PACKAGE}: it "
+            "connects once, skips raw saves, isolates failures and records a query budget."
+        )
+    else:
+        hint = (
+            "@side_effect decorates module-level functions, and this receiver is a method, a "
+            "callable object or a partial. Connect a module-level function in the app's "
+            f"signals.py with @side_effect({signal}, sender=..., max_queries=...) that calls it "
+            "with the signal's arguments, and remove the connect() call."
+        )
+    return [
+        checks.Error(
+            f"Receiver {path} is connected to {_where(plain)} without @side_effect.",
+            hint=hint,
+            obj=path,
+            id=E002,
+        )
+    ]
+
+
+E003 = "side_effects.E003"
+
+
+def check_never_runs(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
+    """A sender that the signal is never (or only by accident) sent with."""
+    dead = [each for each in its_connections if _never_sent_by(each)]
+    if not dead:
+        return []
+    return [
+        checks.Error(
+            f"Receiver {path} is connected to {_where(dead)}, a sender the signal is never "
+            "(or only by accident) sent with.",
+            hint=(
+                "Django matches a sender by identity and resolves 'app_label.Model' strings "
+                "only for model signals (save, delete, init, m2m), which are sent with concrete "
+                "model classes. Pass the object the code sends the signal with (a class both "
+                f"sides import), or no sender: @side_effect({_short(dead[0])}, ...)."
+            ),
+            obj=path,
+            id=E003,
+        )
+    ]
+
+
+def _never_sent_by(connection: Connection) -> bool:
+    """A value sender (model signals resolve model labels to classes), or an abstract model."""
+    sender = connection.sender
+    if isinstance(sender, str | int | float | bytes):
+        return True
+    return isinstance(sender, type) and issubclass(sender, Model) and sender._meta.abstract
+
+
+E004 = "side_effects.E004"
+# Framework signals a project receiver should not listen to: why, and what to do instead.
+_FRAMEWORK_SIGNALS = {
+    class_prepared: (
+        "is sent while models load, before any AppConfig.ready() connects receivers, so it "
+        "never runs for the project's models",
+        "Do the work in AppConfig.ready(), over apps.get_models().",
+    ),
+    setting_changed: (
+        "is sent only by override_settings() in tests",
+        "Connect it in the test code that needs it (a conftest.py fixture), which the kit does "
+        "not judge.",
+    ),
+}
+
+
+def check_framework_signal(
+    path: str, its_connections: list[Connection]
+) -> list[checks.CheckMessage]:
+    """A project receiver of ``class_prepared`` or ``setting_changed``."""
+    for connection in its_connections:
+        if connection.signal in _FRAMEWORK_SIGNALS:
+            why, fix = _FRAMEWORK_SIGNALS[connection.signal]
+            return [
+                checks.Error(
+                    f"Receiver {path} listens to {connection.signal_name}, which {why}.",
+                    hint=fix,
+                    obj=path,
+                    id=E004,
+                )
+            ]
+    return []
+
+
+W001 = "side_effects.W001"
+
+
+def check_docstring(path: str, connection: Connection) -> list[checks.CheckMessage]:
+    """A receiver says what it does."""
+    if connection.summary:
+        return []
+    return [
+        checks.Warning(
+            f"Receiver {path} has no docstring.",
+            hint=(
+                "Add one whose first line says what the side effect does; the signal map "
+                "(python manage.py signalmap, docs/signals.md) shows it."
+            ),
+            obj=path,
+            id=W001,
+        )
+    ]
+
+
+W002 = "side_effects.W002"
+
+
+def check_sender(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
+    """A model-signal receiver names the model it is about."""
+    every = [each for each in its_connections if each.is_model_signal and each.sender is None]
+    if not every:
+        return []
+    signals = ", ".join(dict.fromkeys(each.signal_name for each in every))
+    signal = _short(every[0])
+    return [
+        checks.Warning(
+            f"Receiver {path} listens to {signals} of every model (no sender).",
+            hint=(
+                f"Pass the model: @side_effect({signal}, sender=MyModel). Without a sender it "
+                f"runs on every {signal} of every model, third-party ones included."
+            ),
+            obj=path,
+            id=W002,
+        )
+    ]

@@ -1,1 +1,0 @@
-"""``signalmap``, the project-layout ``startapp`` and a ruff-formatting ``makemigrations``."""

@@ -1,0 +1,34 @@
+"""The kit's settings, with their defaults, and where the project lives.
+
+Every ``SIDE_EFFECTS_*`` setting the kit reads is in :data:`DEFAULTS`; read one with
+:func:`setting`, which falls back to its default when the project does not set it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Whether a failing receiver's exception reaches the code that sent the signal (after it is
+    # logged): on in tests and local development, off in production.
+    "SIDE_EFFECTS_RAISE_EXCEPTIONS": False,
+    # The query budget of a receiver that passes no max_queries.
+    "SIDE_EFFECTS_DEFAULT_MAX_QUERIES": 1,
+    # Seconds one call of a receiver that passes no max_seconds may take in the tests.
+    "SIDE_EFFECTS_DEFAULT_MAX_SECONDS": 0.25,
+}
+
+# The receiver kit's package, and the project's top-level package that holds it.
+KIT_PACKAGE = __package__.rpartition(".")[0]
+PROJECT_PACKAGE = KIT_PACKAGE.partition(".")[0]
+# The kit's directory, and the repository root above the project package (where manage.py is).
+KIT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = KIT_DIR.parents[1]
+
+
+def setting(name: str) -> Any:
+    """The project's value of the kit setting ``name``, else its default."""
+    return getattr(settings, name, DEFAULTS[name])

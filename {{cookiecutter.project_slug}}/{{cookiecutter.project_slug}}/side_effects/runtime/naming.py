@@ -1,0 +1,66 @@
+"""How the kit names what it reports: callables by dotted path, counts with their plural."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from types import FunctionType, ModuleType
+
+
+def dotted_path(obj: object) -> str:
+    """``module.qualname`` of a function, a bound method, a partial or a callable object's class."""
+    target = unwrapped(obj)
+    qualname = getattr(target, "__qualname__", None) or type(target).__qualname__
+    return f"{module_of(target)}.{qualname}"
+
+
+def module_of(obj: object) -> str:
+    """The module that defines a function, a bound method, a partial or a callable object."""
+    target = unwrapped(obj)
+    return getattr(target, "__module__", None) or type(target).__module__
+
+
+def distinct_name(func: object) -> str:
+    """:func:`dotted_path`, told apart from others of the same name where it can be.
+
+    A lambda or closure gets its first line; a bound method or a callable object gets its
+    object's repr when that is short and stable (no memory address).
+    """
+    path = dotted_path(func)
+    code = getattr(unwrapped(func), "__code__", None)
+    if code is not None and "<" in path:  # <lambda>, <locals>: not unique by name
+        path = f"{path}:{code.co_firstlineno}"
+    instance = _instance_of(func)
+    if instance is not None and " at 0x" not in (text := repr(instance)) and len(text) <= 80:
+        path = f"{path} of {text}"
+    return path
+
+
+def unwrapped(obj: object) -> object:
+    """The function behind a bound method or a ``functools.partial``, else ``obj`` itself."""
+    while isinstance(obj, functools.partial):
+        obj = obj.func
+    return getattr(obj, "__func__", obj)
+
+
+def _instance_of(func: object) -> object | None:
+    """The object a bound method or a callable instance belongs to; ``None`` for a function."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    owner = getattr(func, "__self__", None)
+    if owner is not None:
+        return None if isinstance(owner, type | ModuleType) else owner
+    return None if isinstance(func, FunctionType | type) else func
+
+
+def summary_of(obj: object) -> str:
+    """The first paragraph of ``obj``'s docstring on one line, or ``""``."""
+    doc = inspect.getdoc(obj) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def count(number: int, noun: str) -> str:
+    """``1 query``, ``2 queries``, ``3 calls``: the number and the noun, plural when it is not 1."""
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"

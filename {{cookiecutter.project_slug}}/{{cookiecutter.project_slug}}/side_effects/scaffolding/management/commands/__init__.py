@@ -1,0 +1,1 @@
+"""``startapp`` with the project's layout and a ruff-formatting ``makemigrations``."""

@@ -1,0 +1,103 @@
+"""What the kit tells a developer to do instead: the guards' fixes and the contracts' guidance.
+
+Each text is written once, here. The import contracts in ``pyproject.toml`` carry their
+``broken_contract_guidance`` as TOML, which the project's architecture tests compare with
+:data:`CONTRACT_GUIDANCE`, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+{%- if cookiecutter.background_tasks == "database" %}
+
+ENQUEUE = "(task.enqueue(...), which writes the task in the caller's transaction)"
+{%- else %}
+
+ENQUEUE = (
+    "(enqueue(task, ...) from {{ cookiecutter.project_slug }}.background.outbox, which writes "
+    "the task in the caller's transaction)"
+)
+{%- endif %}
+# Where work that a receiver must not do goes, in every piece of advice that says so.
+TASK = f"a task (<app>/tasks.py) that the receiver enqueues {ENQUEUE}"
+CALL_THE_SERVICE = (
+    "call the service from the code that sends the signal (a view or another service)"
+)
+
+QUERY_BUDGET = (
+    f"Receivers must stay lightweight: move the work into {TASK}, or, if the cost is "
+    "deliberate, raise max_queries in its @side_effect(...)."
+)
+TIME_BUDGET = (
+    "Receivers must stay lightweight: move slow work (network calls, sleeps, heavy computation) "
+    f"into {TASK}, or, if the time is deliberate, raise max_seconds in its @side_effect(...)."
+)
+SERVICE_CALL = (
+    "Receivers must not run business logic, however the service is reached (import, "
+    f"import_module, import_string, a helper): {CALL_THE_SERVICE}, or enqueue a task that "
+    "calls it."
+)
+# {subject}: "Network I/O", "A subprocess", "A thread" ...
+OUTSIDE_WORK = (
+    "{subject} in a receiver makes every save wait on work outside the transaction, work that "
+    f"still happens when the save rolls back: move it into {TASK}."
+)
+INLINE_TASK = (
+    f"That does the task's work inside the save: enqueue it instead {ENQUEUE} and let a worker "
+    "run it."
+)
+INSTANCE_CHANGE = (
+    "A pre_save receiver that rewrites the instance hides a business rule behind save(): apply "
+    "the rule in the service that saves (validation in Model.clean()). If it only normalises a "
+    "value (trimming, lower-casing), declare it: @side_effect(pre_save, sender=..., "
+    "normalizes=True)."
+)
+MODEL_OVERRIDE = (
+    "That is business logic hidden behind every save: move it to a service that saves the "
+    "instance and writes the other rows explicitly, in one transaction.atomic() block."
+)
+DIRECT_CALL = (
+    "A receiver runs only when its signal is sent: code that needs the work done calls a "
+    "service (business logic) or enqueues a task. Call receivers directly only in tests."
+)
+LATE_WIRING = (
+    "Wiring is fixed at start-up: define the receiver with @side_effect in <app>/signals.py, "
+    "which <app>/apps.py's ready() imports. A test may connect one temporarily from its own "
+    "module."
+)
+UNTESTED = (
+    "Add a test that does what triggers each one in the app (save or delete its sender through "
+    "the service) and asserts its side effect; for an on_commit=True receiver, run the commit "
+    "too: with django_capture_on_commit_callbacks(execute=True): ..."
+)
+
+# The broken_contract_guidance of each import contract in pyproject.toml, by contract id.
+CONTRACT_GUIDANCE = {
+    "business-logic-never-imports-receivers": (
+        "Business logic must not depend on receivers: a receiver is an optional side effect, "
+        "and code that imports one has made it load-bearing. Do the work explicitly in a "
+        "service function (<app>/services/), and leave <app>/signals.py to be imported by "
+        "<app>/apps.py alone. <app>/events.py holds only the app's Signal() definitions and "
+        "imports no receivers."
+    ),
+    "receivers-are-imported-only-by-apps": (
+        "Receivers are connected once, in AppConfig.ready() (<app>/apps.py). Nothing else "
+        "imports <app>/signals.py: to test a receiver, send the signal (save the model through "
+        "its service); to share a helper, move it to the app's services, selectors or tasks."
+    ),
+    "receivers-never-call-services": (
+        "A receiver that imports a service hides business logic behind a save(): "
+        f"{CALL_THE_SERVICE}, or move the work into {TASK}."
+    ),
+    "app-layers": (
+        "Within an app, imports go down the layers: admin/views/urls/forms may use services "
+        "and tasks, those may use selectors, and everything may use models and events (the "
+        "app's Signal() definitions, which import nothing of the app); never the other way "
+        "round. Move the code you need to the lower layer, or pass the value in as an argument."
+    ),
+    "kit-layers": (
+        "The receiver kit is laid out by when its code runs. runtime/ is what production "
+        "imports, so it never imports inspection/ (manage.py check and signalmap), testing/ "
+        "(pytest) or scaffolding/ (startapp, makemigrations), and inspection/ never imports "
+        "testing/ or scaffolding/. Move what both sides need down to the lower layer."
+    ),
+}

@@ -1,0 +1,115 @@
+"""The runtime guards: what a receiver's body may not do, checked while the tests run.
+
+:class:`ReceiverGuards` measures every receiver call through the decorator's observer hook and
+asks each rule, one module each, what the call broke:
+
+- :mod:`.query_budget`, :mod:`.time_budget`: ``max_queries`` and ``max_seconds``;
+- :mod:`.service_calls`: no call into a project ``*.services`` module;
+- :mod:`.outside_work`: no network connection, process or thread;
+- :mod:`.inline_tasks`: tasks are enqueued, never run inline;
+- :mod:`.on_commit`: callbacks a receiver registers are its work too;
+- :mod:`.instance_changes`: a ``pre_save`` receiver leaves its instance alone;
+
+and, outside receiver calls, :mod:`.direct_calls`, :mod:`.model_overrides` and
+:mod:`.late_wiring`. Each rule installs its own instrumentation (:mod:`.rule`) and reports a
+:class:`~.violations.Violation`, shown in the one message style.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ...runtime.registry import Registration
+from ...runtime.wrappers import observe_calls
+from .calls import Call, measuring
+from .direct_calls import DirectCalls
+from .inline_tasks import InlineTasks
+from .instance_changes import InstanceChanges
+from .late_wiring import LateWiring
+from .model_overrides import ModelOverrides
+from .monitoring import CodeWatcher
+from .on_commit import OnCommitCallbacks
+from .outside_work import OutsideWork
+from .query_budget import QueryBudget
+from .rule import Guard, Patcher
+from .service_calls import ServiceCalls
+from .time_budget import TimeBudget
+from .violations import Violation, render
+
+
+@dataclass
+class ReceiverStats:
+    """What the tests cost one receiver, over all its calls."""
+
+    calls: int = 0
+    seconds: float = 0.0
+    slowest: float = 0.0
+    most_queries: int = 0
+
+
+class ReceiverGuards:
+    """Measures every receiver call, and records each rule it breaks in :attr:`violations`."""
+
+    def __init__(self) -> None:
+        self.stats: defaultdict[str, ReceiverStats] = defaultdict(ReceiverStats)
+        self.violations: list[Violation] = []
+        self._patcher = Patcher()
+        self._watcher = CodeWatcher()
+        self.rules: tuple[Guard, ...] = (
+            QueryBudget(),
+            TimeBudget(),
+            ServiceCalls(self._watcher),
+            OutsideWork(),
+            InlineTasks(),
+            OnCommitCallbacks(self.measure),
+            InstanceChanges(),
+            DirectCalls(self._watcher, self.violations.append),
+            ModelOverrides(self.violations.append),
+            LateWiring(),
+        )
+
+    def install(self) -> None:
+        """Start guarding (the app registry must be ready), until :meth:`uninstall`."""
+        self._watcher.install(self._patcher)
+        for rule in self.rules:
+            rule.install(self._patcher)
+        observe_calls(self.measure)
+        self._patcher.on_undo(lambda: observe_calls(None))
+
+    def uninstall(self) -> None:
+        """Stop guarding and undo every patch."""
+        self._patcher.undo()
+
+    @contextmanager
+    def measure(
+        self, registration: Registration, kwargs: dict[str, object], via: str = ""
+    ) -> Iterator[None]:
+        """Measure one call of ``registration``'s receiver (the decorator's observer hook)."""
+        call = Call(registration, kwargs, via)
+        for rule in self.rules:
+            rule.before_call(call)
+        try:
+            with measuring(call):
+                yield
+        finally:
+            self._count(call)
+            for rule in self.rules:
+                call.violations += rule.after_call(call)
+            self.violations += call.violations
+
+    def report(self) -> str:
+        """The recorded violations, as one message; forgets them."""
+        text = "\n\n".join(render(violation) for violation in self.violations)
+        self.violations.clear()
+        return text
+
+    def _count(self, call: Call) -> None:
+        """Add the call to its receiver's statistics."""
+        stats = self.stats[call.registration.path]
+        stats.calls += 1
+        stats.seconds += call.seconds
+        stats.slowest = max(stats.slowest, call.seconds)
+        stats.most_queries = max(stats.most_queries, len(call.queries))

@@ -1,0 +1,40 @@
+"""Where the code that does something lives: business code or not, and how to point at it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from types import FrameType
+
+from ...inspection.scope import is_project_file, is_test_file
+from ...runtime.conf import KIT_DIR, PROJECT_ROOT
+
+_KIT_PREFIX = f"{KIT_DIR}{os.sep}"
+_ROOT_PREFIX = f"{PROJECT_ROOT}{os.sep}"
+
+
+def is_business_code(filename: str) -> bool:
+    """Whether ``filename`` is project code other than the kit and tests."""
+    if not is_project_file(filename) or is_test_file(filename):
+        return False
+    return not is_kit_file(filename)
+
+
+def is_kit_file(filename: str) -> bool:
+    """Whether ``filename`` is part of this kit."""
+    return filename.startswith(_KIT_PREFIX)
+
+
+def outward(frame: FrameType | None) -> Iterator[FrameType]:
+    """``frame`` and the frames that called it, outwards (``outward(sys._getframe(2))``)."""
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def where(frame: FrameType | None) -> str:
+    """``path/to/module.py:12 (function)``, relative to the project root."""
+    if frame is None:
+        return "unknown code"
+    filename = frame.f_code.co_filename.removeprefix(_ROOT_PREFIX)
+    return f"{filename}:{frame.f_lineno} ({frame.f_code.co_qualname})"
