@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bake_project, output_of, project_env, run_in_project
+from .helpers import bake_project, output_of, project_env, run_in_project
 from .servers import (
     ManagedProcess,
     PostgreSQL,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import _LEAKY_VARIABLES, VENV_BIN, bake_project, output_of
+from .helpers import LEAKY_VARIABLES, VENV_BIN, bake_project, output_of
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ INSTALL_TIMEOUT = 300
 def isolated_env() -> dict[str, str]:
     """This process's environment without the template's test environment in it."""
     hidden = {
-        *_LEAKY_VARIABLES,
+        *LEAKY_VARIABLES,
         "VIRTUAL_ENV",
         "UV_PROJECT_ENVIRONMENT",
         "PYTHONPATH",

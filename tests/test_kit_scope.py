@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import output_of, run_gate, run_in_project
+from .helpers import output_of, run_gate, run_in_project
 
 PACKAGE = "acme_shop"
 ARCHITECTURE = "tests/test_architecture.py"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import output_of, run_gate, run_in_project
+from .helpers import output_of, run_gate, run_in_project
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .conftest import output_of, run_gate
+from .helpers import output_of, run_gate
 from .test_kit_violations import PACKAGE, append, regenerate_signal_map
 
 HURRIED_RECEIVERS = f'''

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bake_project, output_of, project_env, run_gate, run_in_project
+from .helpers import bake_project, output_of, project_env, run_gate, run_in_project
 from .servers import PostgreSQL, Redis, SmtpSink, http_request, start_process, wait_for
 
 pytestmark = pytest.mark.slow

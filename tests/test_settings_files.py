@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bake_project, output_of, run_in_project
+from .helpers import bake_project, output_of, run_in_project
 
 PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
 
