@@ -82,3 +82,22 @@ def run_gate(project: Path, *pytest_args: str, **env: str) -> subprocess.Complet
 def output_of(result: subprocess.CompletedProcess[str]) -> str:
     """Both streams of a finished command, for assertions and failure messages."""
     return f"{result.stdout}\n{result.stderr}"
+
+
+def isolated_env() -> dict[str, str]:
+    """This process's environment without the template's test environment in it."""
+    hidden = {
+        *LEAKY_VARIABLES,
+        "VIRTUAL_ENV",
+        "UV_PROJECT_ENVIRONMENT",
+        "PYTHONPATH",
+        "PYTHONHOME",
+    }
+    env = {key: value for key, value in os.environ.items() if key not in hidden}
+    env["PATH"] = os.pathsep.join(
+        entry
+        for entry in env.get("PATH", "").split(os.pathsep)
+        if entry and Path(entry).resolve() != VENV_BIN.resolve()
+    )
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return env
