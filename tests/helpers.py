@@ -10,9 +10,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cookiecutter.main import cookiecutter
+
+if TYPE_CHECKING:
+    from .servers import SmtpSink
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -26,6 +31,13 @@ LEAKY_VARIABLES = (
     "PYTEST_CURRENT_TEST",
     "DATABASE_URL",
 )
+
+# A secret key that production settings accept (long, random-looking, not a development key).
+PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
+
+# Who receives the example task's e-mail, and who sends it, under mailing_env().
+WATCHERS = ["watcher@example.com", "buyer@example.com"]
+SENDER = "shop@example.com"
 
 
 def bake_project(output_dir: Path, **answers: object) -> Path:
@@ -101,3 +113,29 @@ def isolated_env() -> dict[str, str]:
     )
     env["UV_PYTHON_DOWNLOADS"] = "never"
     return env
+
+
+def production_env(**overrides: str) -> dict[str, str]:
+    """The environment of a production deployment: settings from the environment only."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_READ_DOT_ENV_FILE": "false",
+        "SECRET_KEY": PRODUCTION_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **overrides,
+    }
+
+
+def mailing_env(smtp_server: SmtpSink) -> dict[str, str]:
+    """Settings that send the example task's e-mail to ``smtp_server``."""
+    return {
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+        "DEFAULT_FROM_EMAIL": SENDER,
+        "CATALOG_PRICE_WATCHERS": ",".join(WATCHERS),
+    }
+
+
+def database_name(url: str) -> str:
+    """The name of the database a ``postgresql://.../NAME`` URL points to."""
+    return urllib.parse.urlsplit(url).path.lstrip("/")

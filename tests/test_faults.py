@@ -25,7 +25,15 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import bake_project, output_of, project_env, run_in_project
+from .helpers import (
+    bake_project,
+    database_name,
+    mailing_env,
+    output_of,
+    production_env,
+    project_env,
+    run_in_project,
+)
 from .servers import (
     ManagedProcess,
     PostgreSQL,
@@ -38,7 +46,7 @@ from .servers import (
     start_process,
     wait_for,
 )
-from .test_servers import database_name, mailing_env, manage, production_env
+from .test_servers import manage
 
 pytestmark = pytest.mark.slow
 

@@ -20,13 +20,21 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import bake_project, output_of, project_env, run_gate, run_in_project
+from .helpers import (
+    SENDER,
+    WATCHERS,
+    bake_project,
+    database_name,
+    mailing_env,
+    output_of,
+    production_env,
+    project_env,
+    run_gate,
+    run_in_project,
+)
 from .servers import PostgreSQL, Redis, SmtpSink, http_request, start_process, wait_for
 
 pytestmark = pytest.mark.slow
-
-WATCHERS = ["watcher@example.com", "buyer@example.com"]
-SENDER = "shop@example.com"
 
 # A product created through the app's service, as any caller would (the view and the admin do).
 CREATE_PRODUCT = """
@@ -34,27 +42,6 @@ from decimal import Decimal
 from acme_shop.catalog.services import create_product
 print("product_id=%d" % create_product(name="Lamp", price=Decimal("19.90")).pk)
 """
-
-
-def production_env(**overrides: str) -> dict[str, str]:
-    """The environment of a production deployment: settings from the environment only."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_READ_DOT_ENV_FILE": "false",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        **overrides,
-    }
-
-
-def mailing_env(smtp_server: SmtpSink) -> dict[str, str]:
-    """Settings that send the example task's e-mail to ``smtp_server``."""
-    return {
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.port),
-        "DEFAULT_FROM_EMAIL": SENDER,
-        "CATALOG_PRICE_WATCHERS": ",".join(WATCHERS),
-    }
 
 
 def manage(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -70,10 +57,6 @@ def create_product_through_the_service(project: Path, env: dict[str, str]) -> in
     match = re.search(r"^product_id=(\d+)$", output, re.MULTILINE)
     assert match, output
     return int(match[1])
-
-
-def database_name(url: str) -> str:
-    return urllib.parse.urlsplit(url).path.lstrip("/")
 
 
 def assert_price_watchers_were_mailed(mail_sink: SmtpSink, messages: list) -> None:

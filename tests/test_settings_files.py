@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import bake_project, output_of, run_in_project
-
-PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
+from .helpers import PRODUCTION_KEY, bake_project, output_of, run_in_project
 
 
 @pytest.fixture(scope="module")
