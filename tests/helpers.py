@@ -91,6 +91,20 @@ def run_gate(project: Path, *pytest_args: str, **env: str) -> subprocess.Complet
     )
 
 
+def manage(
+    project: Path, *args: str, require_success: bool = True, timeout: float = 180, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python manage.py ARGS`` at the project's root, with ``env`` over project_env().
+
+    Asserts that it succeeded (naming the command, with its output) unless ``require_success``
+    is false, for a test that expects a refusal.
+    """
+    result = run_in_project(project, sys.executable, "manage.py", *args, timeout=timeout, **env)
+    if require_success:
+        assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{output_of(result)}"
+    return result
+
+
 def output_of(result: subprocess.CompletedProcess[str]) -> str:
     """Both streams of a finished command, for assertions and failure messages."""
     return f"{result.stdout}\n{result.stderr}"
