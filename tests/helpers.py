@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+# The Python package of a project baked with the default answers.
+PACKAGE = "acme_shop"
 
 # Environment variables of the outer pytest run that must not leak into a baked project's run.
 LEAKY_VARIABLES = (
@@ -153,3 +155,19 @@ def mailing_env(smtp_server: SmtpSink) -> dict[str, str]:
 def database_name(url: str) -> str:
     """The name of the database a ``postgresql://.../NAME`` URL points to."""
     return urllib.parse.urlsplit(url).path.lstrip("/")
+
+
+def append(project: Path, module: str, code: str) -> None:
+    """Append ``code`` to a module of the baked package (``module`` relative to PACKAGE)."""
+    path = project / PACKAGE / module
+    path.write_text(path.read_text() + code)
+
+
+def regenerate_signal_map(project: Path) -> str:
+    """What the developer is told to run: ``signalmap --format markdown > docs/signals.md``.
+
+    Asserts that the command succeeded; returns the map.
+    """
+    result = manage(project, "signalmap", "--format", "markdown")
+    (project / "docs" / "signals.md").write_text(result.stdout)
+    return result.stdout
