@@ -19,8 +19,9 @@ from cookiecutter.main import cookiecutter
 if TYPE_CHECKING:
     from .servers import SmtpSink
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent  # the template repository's root
+VENV_BIN = Path(sys.executable).parent  # the test environment's executables (ruff, cruft, ...)
+
 # The Python package of a project baked with the default answers.
 PACKAGE = "acme_shop"
 
