@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.project_environment import own_environment, run_checked
-from tests.conftest import bake_project
+from tests.helpers import bake_project
 
 OPTIONS = [
     {"background_tasks": "database", "include_example_app": True},

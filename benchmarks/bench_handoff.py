@@ -42,9 +42,8 @@ def main() -> None:
         print(json.dumps(measure(arguments.inside, arguments.rounds)))
         return
     sys.path.insert(0, str(ROOT))
-    from tests.conftest import bake_project, output_of, project_env
+    from tests.helpers import bake_project, output_of, production_env, project_env
     from tests.servers import running_postgresql, running_redis
-    from tests.test_servers import production_env
 
     results = {}
     with (

@@ -52,7 +52,7 @@ def main() -> None:
         print(json.dumps(measure(arguments.rounds)))
         return
     sys.path.insert(0, str(ROOT))
-    from tests.conftest import bake_project, output_of, project_env
+    from tests.helpers import bake_project, output_of, project_env
 
     with tempfile.TemporaryDirectory() as scratch:
         project = bake_project(Path(scratch))

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_fresh_install import isolated_env
+from tests.helpers import isolated_env
 
 
 def own_environment(project: Path) -> dict[str, str]:

@@ -1,87 +1,21 @@
 """Fixtures that render the template in-process and run a baked project's own tools.
 
 Every bake goes into pytest's ``tmp_path``; cookiecutter's replay and cache directories are
-pointed there too, so the template's tests never write to the home directory.
+pointed there too, so the template's tests never write to the home directory. The plain helpers
+behind these fixtures, which test modules import, are in ``tests/helpers.py``.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter
+
+from .helpers import bake_project
 
 # Fixtures of the real-server tests (PostgreSQL, Redis, SMTP, processes): tests/servers.py.
 pytest_plugins = ["tests.servers"]
-
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-
-# Environment variables of the outer pytest run that must not leak into a baked project's run.
-_LEAKY_VARIABLES = (
-    "DJANGO_SETTINGS_MODULE",
-    "PYTEST_ADDOPTS",
-    "PYTEST_XDIST_WORKER",
-    "PYTEST_XDIST_WORKER_COUNT",
-    "PYTEST_CURRENT_TEST",
-    "DATABASE_URL",
-)
-
-
-def bake_project(output_dir: Path, **answers: object) -> Path:
-    """Render the template with ``answers`` over its defaults and return the project's root."""
-    output_dir.mkdir(parents=True, exist_ok=True)
-    config_file = output_dir / "cookiecutter-config.yaml"
-    config_file.write_text(
-        f"cookiecutters_dir: {output_dir / 'cookiecutters'}\nreplay_dir: {output_dir / 'replay'}\n"
-    )
-    project = cookiecutter(
-        str(TEMPLATE_DIR),
-        no_input=True,
-        output_dir=str(output_dir),
-        config_file=str(config_file),
-        extra_context=answers,
-    )
-    return Path(project)
-
-
-def project_env(**overrides: str) -> dict[str, str]:
-    """The environment a baked project's commands run in: this interpreter's, minus leaks."""
-    env = {key: value for key, value in os.environ.items() if key not in _LEAKY_VARIABLES}
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env.update(overrides)
-    return env
-
-
-def run_in_project(
-    project: Path, *command: str, timeout: float = 300, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run ``command`` at the project's root and capture its output (never raises on failure)."""
-    return subprocess.run(
-        list(command),
-        cwd=project,
-        env=project_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def run_gate(project: Path, *pytest_args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the baked project's whole gate (its ``pytest``) with this interpreter."""
-    return run_in_project(
-        project, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *pytest_args, **env
-    )
-
-
-def output_of(result: subprocess.CompletedProcess[str]) -> str:
-    """Both streams of a finished command, for assertions and failure messages."""
-    return f"{result.stdout}\n{result.stderr}"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 from markdown_it import MarkdownIt
 
-from .conftest import TEMPLATE_DIR, bake_project, output_of, run_in_project
+from .helpers import TEMPLATE_DIR, bake_project, output_of, run_in_project
 
 # What bake_project keeps in the output directory for cookiecutter itself.
 COOKIECUTTER_STATE = {"cookiecutter-config.yaml", "cookiecutters", "replay"}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TEMPLATE_DIR, bake_project, output_of, run_gate, run_in_project
+from .helpers import TEMPLATE_DIR, bake_project, output_of, run_gate, run_in_project
 
 COMBINATIONS = [
     pytest.param(background_tasks, include_example_app, id=f"{background_tasks}-{label}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TEMPLATE_DIR, VENV_BIN, output_of, run_in_project
+from .helpers import TEMPLATE_DIR, VENV_BIN, output_of, run_in_project
 
 CRUFT = str(VENV_BIN / "cruft")
 

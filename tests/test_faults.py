@@ -25,7 +25,16 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import bake_project, output_of, project_env, run_in_project
+from .helpers import (
+    bake_project,
+    database_name,
+    mailing_env,
+    manage,
+    output_of,
+    production_env,
+    project_env,
+    run_in_project,
+)
 from .servers import (
     ManagedProcess,
     PostgreSQL,
@@ -38,7 +47,6 @@ from .servers import (
     start_process,
     wait_for,
 )
-from .test_servers import database_name, mailing_env, manage, production_env
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +106,7 @@ def deployed_project(
     environment = production_env(
         DATABASE_URL=postgresql.create_database(f"faults_{background_tasks}"), **{**FAST, **env}
     )
-    manage(project, "migrate", "--no-input", env=environment)
+    manage(project, "migrate", "--no-input", **environment)
     return project, environment
 
 
@@ -277,7 +285,7 @@ def test_a_task_whose_worker_is_killed_mid_run_completes_later(
     # The first worker's SMTP server never answers: the task hangs in the middle of its run.
     hanging = {**env, "EMAIL_PORT": str(blackhole), "EMAIL_TIMEOUT": "60"}
     with background_workers(project, hanging, tmp_path, name="doomed") as doomed:
-        manage(project, "shell", "-c", CREATE_PRODUCT, env=env)
+        manage(project, "shell", "-c", CREATE_PRODUCT, **env)
         wait_for(
             lambda: task_started(postgresql, env, doomed),
             what="the task to start on the doomed worker", process=doomed,
@@ -303,7 +311,7 @@ def test_a_celery_task_whose_pool_process_dies_is_given_back_at_once(
     received = r"Task acme_shop\.catalog\.tasks\.notify_price_watchers\[([0-9a-f-]+)\] received"
 
     with background_workers(project, env, tmp_path) as worker:
-        manage(project, "shell", "-c", CREATE_PRODUCT, env=env)
+        manage(project, "shell", "-c", CREATE_PRODUCT, **env)
         task_id = worker.wait_for_log(received, what="the task to start")[1]
         [child] = children_of(worker.popen.pid)
         os.kill(child, signal.SIGKILL)
@@ -355,13 +363,13 @@ def test_failures_are_retried_then_dead_and_requeueable(
     with background_workers(project, env, tmp_path) as worker:
         # Transient: the SMTP server refuses twice, the third attempt (the last allowed) succeeds.
         smtp_server.refuse_sessions = 2
-        manage(project, "shell", "-c", CREATE_PRODUCT, env=env)
+        manage(project, "shell", "-c", CREATE_PRODUCT, **env)
         smtp_server.wait_for_messages(1, process=worker)
         assert smtp_server.refused == 2
 
         # Permanent: refused on every attempt, the task is dead and listed as such.
         smtp_server.refuse_sessions = 10**6
-        manage(project, "shell", "-c", CREATE_PRODUCT.replace("Lamp", "Desk"), env=env)
+        manage(project, "shell", "-c", CREATE_PRODUCT.replace("Lamp", "Desk"), **env)
         wait_for(
             lambda: count(postgresql, env, DEAD_TASKS[background_tasks]) == 1,
             what="the task to be dead", process=worker,
@@ -373,7 +381,7 @@ def test_failures_are_retried_then_dead_and_requeueable(
         # Fixed: requeued, it runs again and is delivered.
         smtp_server.refuse_sessions = 0
         task_id = dead[0].split()[0]
-        requeued = manage(project, "dead_tasks", "--requeue", task_id, env=env)
+        requeued = manage(project, "dead_tasks", "--requeue", task_id, **env)
         assert "Requeued 1 task(s)." in requeued.stdout
         messages = smtp_server.wait_for_messages(2, process=worker)
 
@@ -388,7 +396,7 @@ DEAD_TASKS = {
 
 
 def dead_task_lines(project: Path, env: dict[str, str]) -> list[str]:
-    output = manage(project, "dead_tasks", env=env).stdout
+    output = manage(project, "dead_tasks", **env).stdout
     return [line for line in output.splitlines() if "dead task(s)" not in line]
 
 

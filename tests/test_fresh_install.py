@@ -19,30 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import _LEAKY_VARIABLES, VENV_BIN, bake_project, output_of
+from .helpers import bake_project, isolated_env, output_of
 
 pytestmark = pytest.mark.slow
 
 INSTALL_TIMEOUT = 300
-
-
-def isolated_env() -> dict[str, str]:
-    """This process's environment without the template's test environment in it."""
-    hidden = {
-        *_LEAKY_VARIABLES,
-        "VIRTUAL_ENV",
-        "UV_PROJECT_ENVIRONMENT",
-        "PYTHONPATH",
-        "PYTHONHOME",
-    }
-    env = {key: value for key, value in os.environ.items() if key not in hidden}
-    env["PATH"] = os.pathsep.join(
-        entry
-        for entry in env.get("PATH", "").split(os.pathsep)
-        if entry and Path(entry).resolve() != VENV_BIN.resolve()
-    )
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    return env
 
 
 def run(project: Path, *command: str | Path, env: dict[str, str]) -> str:

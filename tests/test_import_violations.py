@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import output_of, run_gate
+from .helpers import output_of, run_gate
 
 VIOLATIONS = [
     pytest.param(

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import output_of, run_gate, run_in_project
+from .helpers import PACKAGE, output_of, regenerate_signal_map, run_gate, run_in_project
 
-PACKAGE = "acme_shop"
 ARCHITECTURE = "tests/test_architecture.py"
 
 RECEIVER_IN_CONFIG = '''
@@ -154,16 +153,6 @@ def install(project: Path, *apps: str) -> None:
     settings = project / "config" / "settings" / "base.py"
     listed = ", ".join(f'"{app}"' for app in apps)
     settings.write_text(settings.read_text() + f"\nINSTALLED_APPS += [{listed}]\n")
-
-
-def regenerate_signal_map(project: Path) -> str:
-    """``signalmap --format markdown > docs/signals.md``; returns the map."""
-    result = run_in_project(
-        project, sys.executable, "manage.py", "signalmap", "--format", "markdown"
-    )
-    assert result.returncode == 0, output_of(result)
-    (project / "docs" / "signals.md").write_text(result.stdout)
-    return result.stdout
 
 
 def architecture_fails_with(project: Path, expected: list[str]) -> str:

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import output_of, run_gate, run_in_project
-
-PACKAGE = "acme_shop"
+from .helpers import PACKAGE, append, output_of, regenerate_signal_map, run_gate, run_in_project
 
 # A receiver that keeps every rule: documented, in signals.py, a sender, a budget.
 GOOD_RECEIVER = '''
@@ -112,21 +110,6 @@ post_save.connect(recount_stock, sender=Product)
         id="plain-connect-in-a-service",
     ),
 ]
-
-
-def append(project: Path, module: str, code: str) -> None:
-    """Append ``code`` to a module of the baked package."""
-    path = project / PACKAGE / module
-    path.write_text(path.read_text() + code)
-
-
-def regenerate_signal_map(project: Path) -> None:
-    """What the developer is told to run: ``signalmap --format markdown > docs/signals.md``."""
-    result = run_in_project(
-        project, sys.executable, "manage.py", "signalmap", "--format", "markdown"
-    )
-    assert result.returncode == 0, output_of(result)
-    (project / "docs" / "signals.md").write_text(result.stdout)
 
 
 @pytest.mark.parametrize(("module", "code", "expected"), VIOLATIONS)

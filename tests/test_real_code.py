@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import output_of, run_gate, run_in_project
+from .helpers import PACKAGE, output_of, run_gate, run_in_project
 
 pytestmark = pytest.mark.slow
-
-PACKAGE = "acme_shop"
 
 WAGTAIL_SETTINGS = """
 

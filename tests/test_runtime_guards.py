@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .conftest import output_of, run_gate
-from .test_kit_violations import PACKAGE, append, regenerate_signal_map
+from .helpers import PACKAGE, append, output_of, regenerate_signal_map, run_gate
 
 HURRIED_RECEIVERS = f'''
 import socket  # noqa: E402

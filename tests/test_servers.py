@@ -13,20 +13,27 @@ import gzip
 import http.cookies
 import json
 import re
-import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from .conftest import bake_project, output_of, project_env, run_gate, run_in_project
+from .helpers import (
+    SENDER,
+    WATCHERS,
+    bake_project,
+    database_name,
+    mailing_env,
+    manage,
+    output_of,
+    production_env,
+    project_env,
+    run_gate,
+)
 from .servers import PostgreSQL, Redis, SmtpSink, http_request, start_process, wait_for
 
 pytestmark = pytest.mark.slow
-
-WATCHERS = ["watcher@example.com", "buyer@example.com"]
-SENDER = "shop@example.com"
 
 # A product created through the app's service, as any caller would (the view and the admin do).
 CREATE_PRODUCT = """
@@ -36,44 +43,12 @@ print("product_id=%d" % create_product(name="Lamp", price=Decimal("19.90")).pk)
 """
 
 
-def production_env(**overrides: str) -> dict[str, str]:
-    """The environment of a production deployment: settings from the environment only."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_READ_DOT_ENV_FILE": "false",
-        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        **overrides,
-    }
-
-
-def mailing_env(smtp_server: SmtpSink) -> dict[str, str]:
-    """Settings that send the example task's e-mail to ``smtp_server``."""
-    return {
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.port),
-        "DEFAULT_FROM_EMAIL": SENDER,
-        "CATALOG_PRICE_WATCHERS": ",".join(WATCHERS),
-    }
-
-
-def manage(project: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run ``python manage.py ARGS`` in the project and require it to succeed."""
-    result = run_in_project(project, sys.executable, "manage.py", *args, timeout=180, **env)
-    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{output_of(result)}"
-    return result
-
-
 def create_product_through_the_service(project: Path, env: dict[str, str]) -> int:
     """Create the product "Lamp" with ``manage.py shell``; return its id."""
-    output = manage(project, "shell", "-c", CREATE_PRODUCT, env=env).stdout
+    output = manage(project, "shell", "-c", CREATE_PRODUCT, **env).stdout
     match = re.search(r"^product_id=(\d+)$", output, re.MULTILINE)
     assert match, output
     return int(match[1])
-
-
-def database_name(url: str) -> str:
-    return urllib.parse.urlsplit(url).path.lstrip("/")
 
 
 def assert_price_watchers_were_mailed(mail_sink: SmtpSink, messages: list) -> None:
@@ -125,7 +100,7 @@ def test_db_worker_runs_a_task_enqueued_through_the_app(
         DATABASE_URL=url,
         **mailing_env(smtp_server),
     )
-    manage(project, "migrate", "--no-input", env=env)
+    manage(project, "migrate", "--no-input", **env)
 
     with start_process(
         "db_worker", sys.executable, "manage.py", "db_worker",
@@ -164,7 +139,7 @@ def test_celery_worker_runs_a_task_sent_through_redis(
         CELERY_BROKER_URL=redis_server.url(),
         **mailing_env(smtp_server),
     )
-    manage(project, "migrate", "--no-input", env=env)
+    manage(project, "migrate", "--no-input", **env)
 
     with (
         start_process(
@@ -201,8 +176,8 @@ def test_gunicorn_serves_the_project_with_production_settings(
 ) -> None:
     project = bake_project(tmp_path / "bake")
     env = production_env(DATABASE_URL=postgresql.create_database("web"))
-    manage(project, "migrate", "--no-input", env=env)
-    manage(project, "collectstatic", "--no-input", env=env)
+    manage(project, "migrate", "--no-input", **env)
+    manage(project, "collectstatic", "--no-input", **env)
 
     with start_process(
         "gunicorn", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "2",
