@@ -21,8 +21,7 @@ from types import ModuleType
 from django.apps import apps
 from django.conf import settings
 
-from ..runtime.conf import KIT_PACKAGE
-from .scope import is_project_module, is_test_module
+from .scope import is_kit_module, is_project_module, is_test_module
 
 CONNECTING_WORDS = ("connect(", "receiver(", "side_effect(", "Signal(")
 # Parts of a package that are never imported, besides tests and their helpers (which may
@@ -98,7 +97,7 @@ def _import_below(
         if module.name not in sys.modules and _may_connect(source):
             try:
                 import_module(module.name)
-            except Exception as error:  # whatever a module raises, the inventory carries on
+            except Exception as error:  # whatever a module raises, loading carries on
                 problems.append(ImportProblem(module.name, f"{type(error).__name__}: {error}"))
                 continue
         if module.ispkg:
@@ -119,6 +118,7 @@ def _is_skipped(name: str) -> bool:
     return (
         is_test_module(name)
         or name.rpartition(".")[2] in _NOT_LOADED
-        or name in (KIT_PACKAGE, settings_module)
+        or is_kit_module(name)
+        or name == settings_module
         or (name.endswith(".settings") and settings_module.startswith(f"{name}."))
     )

@@ -13,7 +13,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from ..runtime.conf import PROJECT_ROOT
+from ..runtime.conf import KIT_PACKAGE, PROJECT_ROOT
 
 # Module names that mark tests and their helpers at any depth, besides a ``test_`` prefix.
 TEST_MODULES = ("test", "tests", "testing", "conftest", "fixtures")
@@ -27,6 +27,11 @@ def is_project_module(name: str) -> bool:
     """Whether module ``name`` is project code; a name not loaded is judged by its parents."""
     # The file test first: it is a cached lookup, and most modules loaded are not the project's.
     return is_project_file(_file_of_nearest_loaded(name)) and not is_test_module(name)
+
+
+def is_kit_module(name: str) -> bool:
+    """Whether module ``name`` is this kit or part of it."""
+    return name == KIT_PACKAGE or name.startswith(f"{KIT_PACKAGE}.")
 
 
 def is_test_module(name: str) -> bool:

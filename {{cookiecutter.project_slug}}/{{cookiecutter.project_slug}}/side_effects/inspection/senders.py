@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 
 from .loading import load_project_modules, read_source
-from .scope import is_project_module
+from .scope import is_kit_module, is_project_module
 
 # ``<name>.send(``, ``<name>[<key>].asend(``, ``.send_robust(``...: the name and the subscript.
 _SEND = re.compile(r"\b(\w+)\s*(\[[^\]\n]*\])?\s*\.\s*a?send(?:_robust)?\s*\(")
@@ -26,7 +26,8 @@ def modules_sending(names: Iterable[str]) -> dict[str, list[str]]:
     sending: dict[str, list[str]] = {name: [] for name in wanted}
     files = dict(load_project_modules().sources)
     for module in list(sys.modules):
-        if is_project_module(module) and module not in files:
+        # The kit's own source only quotes how signals are sent.
+        if is_project_module(module) and module not in files and not is_kit_module(module):
             files[module] = getattr(sys.modules[module], "__file__", None) or ""
     for module, filename in sorted(files.items()):
         sent = _signals_sent(filename)

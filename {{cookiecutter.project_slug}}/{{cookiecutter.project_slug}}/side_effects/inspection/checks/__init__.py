@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from django.apps import AppConfig, apps
 from django.core import checks
 
-from ...runtime.conf import KIT_PACKAGE
 from ..connections import Connection, connections
 from ..loading import load_project_modules
-from ..scope import is_project_module, is_test_module
+from ..scope import is_kit_module, is_project_module, is_test_module
 from .apps_and_modules import check_app, check_unimportable
 from .receivers import check_receiver
 
@@ -43,5 +42,5 @@ def check_receivers(
 
 def _is_project_app(config: AppConfig) -> bool:
     """A project app other than the kit's own (the example apps of its tests aside)."""
-    kit = config.name.startswith(f"{KIT_PACKAGE}.") and not is_test_module(config.name)
+    kit = is_kit_module(config.name) and not is_test_module(config.name)
     return not kit and is_project_module(config.name)
