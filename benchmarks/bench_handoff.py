@@ -124,7 +124,7 @@ def _connect_the_old_way(option: str) -> Callable[[], None]:
     notify = import_module(f"{PACKAGE}.catalog.tasks").notify_price_watchers
     product = import_module(f"{PACKAGE}.catalog.models").Product
     shipped = signals.queue_price_watcher_notification
-    registry = import_module(f"{PACKAGE}.side_effects.registry")
+    registry = import_module(f"{PACKAGE}.side_effects.runtime.registry")
     [registration] = [r for r in registry.registrations() if r.func is shipped]
     registration.disconnect()
 

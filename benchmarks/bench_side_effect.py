@@ -117,7 +117,7 @@ def _seconds_per_create(create: Callable[[], object]) -> float:
 
 def _connect_plainly() -> list[tuple[object, Callable, object]]:
     """Swap the catalog's side_effect wrappers for the bare functions, as ``@receiver`` would."""
-    registry = import_module(f"{PACKAGE}.side_effects.registry")
+    registry = import_module(f"{PACKAGE}.side_effects.runtime.registry")
     plain = []
     for registration in registry.registrations():
         if not registration.path.startswith(f"{PACKAGE}.catalog."):

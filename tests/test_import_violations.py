@@ -76,9 +76,9 @@ def test_forbidden_import_fails_the_gate(
 
     gate = run_gate(project, "tests/test_architecture.py")
 
-    output = output_of(gate)
+    output = " ".join(output_of(gate).split())  # import-linter wraps its lines at 80 columns
     assert gate.returncode != 0
-    assert f"{contract}" in output
+    assert contract in output
     assert chain in output
     assert "BROKEN" in output
 
@@ -142,3 +142,20 @@ def test_a_new_module_in_a_new_app_is_covered_without_editing_the_contracts(bake
 
     assert gate.returncode != 0
     assert "acme_shop.billing.services -> acme_shop.catalog.signals" in output_of(gate)
+
+
+def test_contract_guidance_that_drifts_from_the_kits_advice_fails_the_gate(bake) -> None:
+    project = bake()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "or move the work into a task \\\n", "or enqueue a task on commit \\\n", 1
+        )
+    )
+
+    gate = run_gate(project, "tests/test_architecture.py")
+
+    output = output_of(gate)
+    assert gate.returncode != 0, output
+    assert "Contract receivers-never-call-services: broken_contract_guidance differs" in output
+    assert "as CONTRACT_GUIDANCE in side_effects/testing/advice.py has it" in output
