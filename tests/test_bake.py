@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -91,3 +92,40 @@ def test_django_template_syntax_is_copied_verbatim(default_project: Path) -> Non
     assert any("{{" in (source / name).read_text() for name in source_files)
     for name in source_files:
         assert (copied / name).read_bytes() == (source / name).read_bytes(), name
+
+
+# What a web process's start-up (wsgi.py) leaves loaded of the kit, printed as JSON.
+KIT_MODULES_AT_STARTUP = """
+import json, sys
+from django.core.wsgi import get_wsgi_application
+get_wsgi_application()
+kit = [name for name in sys.modules if name.startswith("acme_shop.side_effects.")]
+print(json.dumps(sorted(kit)))
+"""
+
+
+def test_a_web_process_loads_the_kits_runtime_and_nothing_above_it(default_project: Path) -> None:
+    """The receiver checks are imported when Django first runs checks, never at start-up."""
+    started = run_in_project(
+        default_project,
+        sys.executable,
+        "-c",
+        KIT_MODULES_AT_STARTUP,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+    )
+    assert started.returncode == 0, output_of(started)
+    loaded = json.loads(started.stdout.splitlines()[-1])
+
+    # Django imports each installed app's package and apps.py: the kit's two apps stop there.
+    app_configs = {
+        f"acme_shop.side_effects.{app}{module}"
+        for app in ("inspection", "scaffolding")
+        for module in ("", ".apps")
+    }
+    assert "acme_shop.side_effects.runtime.decorator" in loaded
+    beyond_runtime = [
+        name
+        for name in loaded
+        if not name.startswith("acme_shop.side_effects.runtime") and name not in app_configs
+    ]
+    assert beyond_runtime == []

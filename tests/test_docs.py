@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import pytest
 
@@ -35,9 +34,9 @@ def skipped_names_in_code() -> set[str]:
     """The test-module names ``scope.py`` skips, with its prefix as ``test_*``."""
     values = {}
     for node in ast.parse((KIT / "inspection" / "scope.py").read_text()).body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            if node.targets[0].id in ("TEST_MODULES", "TEST_PREFIX"):
-                values[node.targets[0].id] = ast.literal_eval(node.value)
+        target = node.targets[0] if isinstance(node, ast.Assign) else None
+        if isinstance(target, ast.Name) and target.id in ("TEST_MODULES", "TEST_PREFIX"):
+            values[target.id] = ast.literal_eval(node.value)
     return {*values["TEST_MODULES"], f"{values['TEST_PREFIX']}*"}
 
 
@@ -47,9 +46,8 @@ def test_the_template_readme_lists_every_check_and_no_other() -> None:
     defined = check_ids_in_code()
 
     assert len(defined) >= 9, defined
-    assert listed == defined, (
-        f"README.md's check table: add {sorted(defined - listed)}, remove {sorted(listed - defined)}"
-    )
+    missing, extra = sorted(defined - listed), sorted(listed - defined)
+    assert listed == defined, f"README.md's check table: add {missing}, remove {extra}"
 
 
 def test_the_generated_readme_gives_the_range_of_check_ids(generated_readme: str) -> None:
