@@ -1,8 +1,8 @@
 """Each receiver rule, broken on purpose in a baked project, fails its gate with a useful message.
 
-Every case but the stale map regenerates ``docs/signals.md`` after the change, so that the
-failure shown comes from the layer under test alone (the checks or the budget plugin), and
-asserts that the gate's output names the receiver and tells the developer what to do.
+Each case runs the part of the gate that judges its rule (the system checks, or the app's tests
+under the budget plugin), so that the failure shown comes from that layer alone, and asserts
+that the output names the receiver and tells the developer what to do.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ def count_saved_products(sender: type[Product], instance: Product, **kwargs: obj
     """Count saved products in a metric."""
 '''
 
+# The gate's parts that judge receivers: the system checks, and the example app's own tests.
+CHECKS = "tests/test_architecture.py::test_system_checks_pass_without_warnings"
+APP_TESTS = f"{PACKAGE}/catalog/tests"
+
 VIOLATIONS = [
     pytest.param(
         "catalog/models.py",
@@ -41,6 +45,7 @@ def stamp_product(sender, instance, **kwargs):
             f"{PACKAGE}.catalog.models.stamp_product: (side_effects.E002)",
             "Replace @receiver / post_save.connect() with @side_effect(post_save,",
         ],
+        CHECKS,
         id="receiver-decorator-in-models",
     ),
     pytest.param(
@@ -56,6 +61,7 @@ def count_saves(sender: type[Product], **kwargs: object) -> None:
             "has no docstring",
             "Add one whose first line says what the side effect does",
         ],
+        CHECKS,
         id="receiver-without-docstring",
     ),
     pytest.param(
@@ -71,6 +77,7 @@ def note_any_save(sender: type, **kwargs: object) -> None:
             "listens to django.db.models.signals.post_save of every model (no sender)",
             "Pass the model: @side_effect(post_save, sender=MyModel)",
         ],
+        CHECKS,
         id="model-signal-receiver-without-sender",
     ),
     pytest.param(
@@ -88,6 +95,7 @@ def count_products(sender: type[Product], **kwargs: object) -> None:
             "move the work into a task (<app>/tasks.py) that the receiver enqueues",
             "raise max_queries in its @side_effect(...)",
         ],
+        APP_TESTS,
         id="receiver-over-its-query-budget",
     ),
     pytest.param(
@@ -107,20 +115,20 @@ post_save.connect(recount_stock, sender=Product)
             f"{PACKAGE}.catalog.services.products.recount_stock: (side_effects.E002)",
             "without @side_effect",
         ],
+        CHECKS,
         id="plain-connect-in-a-service",
     ),
 ]
 
 
-@pytest.mark.parametrize(("module", "code", "expected"), VIOLATIONS)
+@pytest.mark.parametrize(("module", "code", "expected", "judged_by"), VIOLATIONS)
 def test_a_broken_receiver_rule_fails_the_gate(
-    bake: Callable[..., Path], module: str, code: str, expected: list[str]
+    bake: Callable[..., Path], module: str, code: str, expected: list[str], judged_by: str
 ) -> None:
     project = bake()
     append(project, module, code)
-    regenerate_signal_map(project)
 
-    gate = run_gate(project)
+    gate = run_gate(project, judged_by)
 
     output = output_of(gate)
     assert gate.returncode != 0, output
