@@ -46,11 +46,20 @@ class Registration:
 
 # The callables handed to Signal.connect(), each mapped to the registration it serves.
 _by_receiver: dict[Receiver, Registration] = {}
+# How many registrations were ever made: a reader that saw this number has seen them all.
+_made = 0
 
 
 def register(receiver: Receiver, registration: Registration) -> None:
     """Remember that ``receiver`` (the connected wrapper) serves ``registration``."""
+    global _made
     _by_receiver[receiver] = registration
+    _made += 1
+
+
+def registrations_made() -> int:
+    """How many registrations were ever made, forgotten ones included (cheap: no list built)."""
+    return _made
 
 
 def registration_of(receiver: Receiver) -> Registration | None:

@@ -9,7 +9,7 @@ import inspect
 from collections.abc import Callable
 from types import CodeType, FrameType
 
-from ...runtime.registry import Registration, registrations
+from ...runtime.registry import Registration, registrations, registrations_made
 from .. import advice
 from .calls import Call
 from .frames import is_business_code, where
@@ -25,6 +25,7 @@ class DirectCalls(Guard):
         self._watcher = watcher
         self._record = record
         self._receivers: dict[CodeType, Registration] = {}
+        self._registrations_seen = 0
 
     def install(self, patcher: Patcher) -> None:
         """Watch the receivers registered so far."""
@@ -35,7 +36,10 @@ class DirectCalls(Guard):
         self._watch_new_receivers()
 
     def _watch_new_receivers(self) -> None:
-        """Watch the body of each registration not watched yet."""
+        """Watch the body of each registration not watched yet (a look only when there are)."""
+        if registrations_made() == self._registrations_seen:
+            return
+        self._registrations_seen = registrations_made()
         for registration in registrations():
             code = getattr(inspect.unwrap(registration.func), "__code__", None)
             if code is not None and code not in self._receivers:
