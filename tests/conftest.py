@@ -26,3 +26,9 @@ def bake(tmp_path: Path) -> Callable[..., Path]:
         return bake_project(tmp_path, **answers)
 
     return _bake
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One project baked with the default answers, shared by a module's tests: read, never edit."""
+    return bake_project(tmp_path_factory.mktemp("default"))

@@ -23,11 +23,6 @@ VERBATIM_DIRECTORIES = ("app_template",)
 JINJA_LEFTOVERS = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter")
 
 
-@pytest.fixture(scope="module")
-def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return bake_project(tmp_path_factory.mktemp("default"))
-
-
 def project_files(project: Path) -> list[Path]:
     return [
         path

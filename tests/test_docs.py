@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 
-from .helpers import TEMPLATE_DIR, bake_project
+from .helpers import TEMPLATE_DIR
 
 KIT = next(TEMPLATE_DIR.glob("*/*/side_effects"))
 CHECK_ID = re.compile(r'^([EW]\d{3}) = "side_effects\.\1"$', re.M)
@@ -20,8 +21,8 @@ SKIPPED_LIST = re.compile(r"except tests \(([^)]*)\)")
 
 
 @pytest.fixture(scope="module")
-def generated_readme(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return (bake_project(tmp_path_factory.mktemp("docs")) / "README.md").read_text()
+def generated_readme(default_project: Path) -> str:
+    return (default_project / "README.md").read_text()
 
 
 def check_ids_in_code() -> set[str]:

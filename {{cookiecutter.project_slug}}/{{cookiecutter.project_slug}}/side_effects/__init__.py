@@ -10,7 +10,7 @@ when its code runs (an import contract keeps each layer from importing the ones 
   (``signal_map/``), built on ``scope`` (which code is the project's), ``loading``,
   ``signal_names``, ``connections`` and ``senders``.
 - ``testing/``: the pytest plugin and its runtime guards (``guards/``, one rule per module),
-  and ``advice``, what every message tells the developer to do instead.
+  and ``advice``, what the guards and the contracts tell the developer to do instead.
 - ``scaffolding/``: ``manage.py startapp`` and ``makemigrations``, and the app template.
 
 The template owns this package and ``<project>/background/``: change them in the template and
