@@ -13,8 +13,9 @@ CONTRACTS_TEST = "tests/test_architecture.py::test_import_contracts_are_kept"
 # What each contract's guidance tells the reader to do (as import-linter prints it).
 BUSINESS = "Do the work explicitly in a service function"
 SERVICES = (
-    "or move the work into a task (<app>/tasks.py) that the receiver enqueues "
-    "(task.enqueue(...), which writes the task in the caller's transaction)."
+    "or move the work into a task (<app>/tasks.py) that the service making the change enqueues "
+    "(task.enqueue(...), which writes the task in the caller's transaction), or that the "
+    "receiver enqueues if the work may be missed."
 )
 LAYERS = "Move the code you need to the lower layer"
 KIT = "runtime/ is what production imports, so it never imports inspection/"

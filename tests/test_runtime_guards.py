@@ -163,7 +163,7 @@ def test_watching_prices():
 """
 
 RECEIVER = f"Receiver {PACKAGE}.catalog.signals"
-TASK_FIX = "move it into a task (<app>/tasks.py) that the receiver enqueues"
+TASK_FIX = "move it into a task (<app>/tasks.py) that the service making the change enqueues"
 SERVICE_FIX = "call the service from the code that sends the signal"
 EXPECTED = {
     "time": [

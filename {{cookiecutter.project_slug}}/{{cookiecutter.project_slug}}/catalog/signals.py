@@ -1,9 +1,11 @@
 """The catalog's receivers: small side effects that may be missed without breaking the shop.
 
-Business rules (the audit trail, validation) live in ``services``; anything slow is a task that a
-receiver only enqueues, in the same transaction as the change (so the task exists if and only if
-the change was committed). Observability and cache receivers run on commit: nothing is logged
-or dropped for a change that was rolled back. Every receiver is connected with
+A receiver is contained: in production its failure is logged and swallowed, and the change
+commits without its effect. So only what may be missed lives here (a log line, a dropped cache
+key; a receiver may also queue missable work). What must happen with a change, the audit trail
+and the watchers' notification task, is written by the service (``services``), in the change's
+transaction, where a failure rolls the change back. These receivers run on commit: nothing is
+logged or dropped for a change that was rolled back. Every receiver is connected with
 ``@side_effect``, has a docstring and a query budget; ``python manage.py signalmap`` lists them.
 """
 
@@ -12,14 +14,10 @@ import logging
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-{% if cookiecutter.background_tasks == "celery" -%}
-from {{ cookiecutter.project_slug }}.background.outbox import enqueue
-{% endif -%}
 from {{ cookiecutter.project_slug }}.side_effects import side_effect
 
 from .models import Product
 from .selectors import product_cache_key
-from .tasks import notify_price_watchers
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +34,3 @@ def log_product_saved(
 ) -> None:
     """Log one line for every committed save of a product (observability only)."""
     logger.info("Product %s %s.", instance.pk, "created" if created else "updated")
-
-
-@side_effect(post_save, sender=Product, max_queries=1)
-def queue_price_watcher_notification(
-    sender: type[Product], instance: Product, **kwargs: object
-) -> None:
-    """Queue the e-mail to price watchers, atomically with the change (one INSERT)."""
-{%- if cookiecutter.background_tasks == "database" %}
-    notify_price_watchers.enqueue(product_id=instance.pk)
-{%- else %}
-    enqueue(notify_price_watchers, product_id=instance.pk)
-{%- endif %}

@@ -1,12 +1,16 @@
-"""The services write a product and its audit entry together, or not at all."""
+"""The services write a product, its audit entry and its notification task together, or nothing."""
 
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.test import override_settings
 
+from {{ cookiecutter.project_slug }}.background.testing import queued_tasks, run_background_work
 from {{ cookiecutter.project_slug }}.catalog.models import AuditLog, Product
-from {{ cookiecutter.project_slug }}.catalog.services import create_product, update_product
+from {{ cookiecutter.project_slug }}.catalog.services import create_product, products, update_product
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +34,43 @@ def test_create_product_rolls_back_the_product_when_the_audit_fails(
         create_product(name="Lamp", price=Decimal("19.90"))
 
     assert not Product.objects.exists()
+
+
+def test_create_product_queues_the_watchers_notification() -> None:
+    create_product(name="Lamp", price=Decimal("19.90"))
+
+    assert queued_tasks() == 1
+
+
+def test_a_failed_enqueue_fails_the_change_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full_disk(product: Product) -> None:
+        raise DatabaseError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(products, "_queue_notification", full_disk)
+
+    with pytest.raises(DatabaseError, match="No space left on device"):
+        create_product(name="Lamp", price=Decimal("19.90"))
+
+    assert not Product.objects.exists()
+    assert not AuditLog.objects.exists()
+    assert queued_tasks() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(CATALOG_PRICE_WATCHERS=["watcher@example.com"])
+def test_watchers_are_notified_once_per_committed_change() -> None:
+    product = create_product(name="Lamp", price=Decimal("19.90"))
+    run_background_work()
+    update_product(product, price=Decimal("24.50"))
+    run_background_work()
+
+    assert [message.subject for message in mail.outbox] == [
+        "Lamp now costs 19.90",
+        "Lamp now costs 24.50",
+    ]
+    assert mail.outbox[0].to == ["watcher@example.com"]
 
 
 def test_create_product_rejects_invalid_data_and_writes_nothing() -> None:
@@ -58,3 +99,4 @@ def test_update_product_without_changes_writes_nothing() -> None:
     update_product(product, name="Lamp", price=Decimal("19.90"))
 
     assert AuditLog.objects.count() == 1
+    assert queued_tasks() == 1

@@ -1,33 +1,21 @@
 """The catalog's receivers: each fires once, after commit where deferred, never for fixtures."""
 
 import logging
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from {{ cookiecutter.project_slug }}.background.testing import queued_tasks, run_background_work
+from {{ cookiecutter.project_slug }}.background.testing import queued_tasks
 from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.selectors import get_product, product_cache_key
 from {{ cookiecutter.project_slug }}.catalog.services import create_product, update_product
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.usefixtures("watchers"),
-]
-
-
-@pytest.fixture
-def watchers() -> Iterator[None]:
-    with override_settings(CATALOG_PRICE_WATCHERS=["watcher@example.com"]):
-        yield
+pytestmark = pytest.mark.django_db
 
 
 def test_saving_a_product_drops_its_cache_entry(
@@ -55,20 +43,6 @@ def test_saving_a_product_logs_one_line(
         product = create_product(name="Lamp", price=Decimal("19.90"))
 
     assert [record.getMessage() for record in caplog.records] == [f"Product {product.pk} created."]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_watchers_are_notified_once_per_committed_change() -> None:
-    product = create_product(name="Lamp", price=Decimal("19.90"))
-    run_background_work()
-    update_product(product, price=Decimal("24.50"))
-    run_background_work()
-
-    assert [message.subject for message in mail.outbox] == [
-        "Lamp now costs 19.90",
-        "Lamp now costs 24.50",
-    ]
-    assert mail.outbox[0].to == ["watcher@example.com"]
 
 
 def test_a_rolled_back_change_queues_nothing_and_logs_nothing(

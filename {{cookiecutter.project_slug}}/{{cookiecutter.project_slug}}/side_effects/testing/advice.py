@@ -17,8 +17,12 @@ ENQUEUE = (
     "the task in the caller's transaction)"
 )
 {%- endif %}
-# Where work that a receiver must not do goes, in every piece of advice that says so.
-TASK = f"a task (<app>/tasks.py) that the receiver enqueues {ENQUEUE}"
+# Where work that a receiver must not do goes, in every piece of advice that says so: work that
+# must not be missed is enqueued by the service (a receiver's failure is swallowed in production).
+TASK = (
+    f"a task (<app>/tasks.py) that the service making the change enqueues {ENQUEUE}, or that "
+    "the receiver enqueues if the work may be missed"
+)
 CALL_THE_SERVICE = (
     "call the service from the code that sends the signal (a view or another service)"
 )
