@@ -28,6 +28,8 @@ FILES_OF_BACKGROUND_TASKS = {
         Path(PACKAGE, "catalog", "tests", "test_tasks_on_celery.py"),
         BACKGROUND / "admin.py",
         BACKGROUND / "base_task.py",
+        BACKGROUND / "broker.py",
+        BACKGROUND / "checks.py",
         BACKGROUND / "migrations",
         BACKGROUND / "models.py",
         BACKGROUND / "outbox.py",

@@ -119,17 +119,26 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+SMTP_OPTIONS = {
+    "host": env.str("EMAIL_HOST", default="localhost"),
+    "port": env.int("EMAIL_PORT", default=25),
+    "username": env.str("EMAIL_HOST_USER", default=""),
+    "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+    "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+}
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# No SMTP wait is unbounded (seconds). Requests (error reports) wait briefly; background tasks
+# send with the "background" mailer, which waits longer: an SMTP server that confirms a message
+# after the timeout has usually sent it, and the task's retry would send it again (RFC 5321
+# gives a server up to 10 minutes to confirm). Keep it below BACKGROUND_TASK_LEASE.
 MAILERS = {
     "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": env.str("EMAIL_HOST", default="localhost"),
-            "port": env.int("EMAIL_PORT", default=25),
-            "username": env.str("EMAIL_HOST_USER", default=""),
-            "password": env.str("EMAIL_HOST_PASSWORD", default=""),
-            "use_tls": env.bool("EMAIL_USE_TLS", default=False),
-            "timeout": env.float("EMAIL_TIMEOUT", default=10),  # seconds; no SMTP wait unbounded
-        },
+        "BACKEND": SMTP_BACKEND,
+        "OPTIONS": {**SMTP_OPTIONS, "timeout": env.float("EMAIL_TIMEOUT", default=10)},
+    },
+    "background": {
+        "BACKEND": SMTP_BACKEND,
+        "OPTIONS": {**SMTP_OPTIONS, "timeout": env.float("BACKGROUND_EMAIL_TIMEOUT", default=300)},
     },
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="{{ cookiecutter.author_email }}")
@@ -149,6 +158,9 @@ BACKGROUND_RETRY_DELAY = env.float("BACKGROUND_RETRY_DELAY", default=10)
 BACKGROUND_RETRY_MAX_DELAY = env.float("BACKGROUND_RETRY_MAX_DELAY", default=600)
 # How often a worker looks for tasks whose worker died, past their lease (seconds).
 BACKGROUND_RECLAIM_INTERVAL = env.float("BACKGROUND_RECLAIM_INTERVAL", default=30)
+# A worker or relay whose database{% if cookiecutter.background_tasks == "celery" %} or broker{% endif %} is down waits BACKGROUND_RETRY_DELAY, doubled
+# per failed attempt up to this (seconds), and resumes by itself.
+BACKGROUND_RECONNECT_MAX_DELAY = env.float("BACKGROUND_RECONNECT_MAX_DELAY", default=30)
 {%- if cookiecutter.background_tasks == "database" %}
 
 # Tasks are rows of the project database (django-tasks-db), enqueued inside the caller's
@@ -157,6 +169,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 {%- else %}
 # How often `python manage.py relay_outbox` looks for new outbox rows when idle (seconds).
 BACKGROUND_RELAY_INTERVAL = env.float("BACKGROUND_RELAY_INTERVAL", default=0.5)
+# Seconds after publishing a task with no outcome recorded (the broker lost it) before the
+# relay publishes it again: keep it above the longest a task waits in the queue and is retried.
+BACKGROUND_DELIVERY_LEASE = env.int("BACKGROUND_DELIVERY_LEASE", default=3600)
 
 # Celery workers fed by a Redis broker (`celery -A config worker`). Only the relay and the
 # workers talk to the broker, never a request, and always with bounded waits (seconds).

@@ -43,7 +43,10 @@ SECRET_KEY = development_secret_key()
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+MAILERS = {
+    "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+    "background": {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
+}
 WHITENOISE_AUTOREFRESH = True
 
 # A failing receiver should be loud while developing.

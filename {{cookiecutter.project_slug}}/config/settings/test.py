@@ -8,7 +8,10 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MAILERS = {
+    "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    "background": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+}
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {

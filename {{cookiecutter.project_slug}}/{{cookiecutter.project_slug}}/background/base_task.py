@@ -1,23 +1,39 @@
 """The base class of every Celery task in the project (``task_cls`` in ``config/celery.py``).
 
-A task that raises is retried with exponential backoff (``BACKGROUND_RETRY_DELAY``, doubled per
-retry up to ``BACKGROUND_RETRY_MAX_DELAY``) until it has run
-``BACKGROUND_MAX_ATTEMPTS`` times; then it is recorded as a dead outbox row that
+A task's outcome is recorded in its outbox row, which stays the source of truth until then: a
+success deletes the row; a task that raises is retried with exponential backoff
+(``BACKGROUND_RETRY_DELAY``, doubled per retry up to ``BACKGROUND_RETRY_MAX_DELAY``) until it
+has run ``BACKGROUND_MAX_ATTEMPTS`` times, and is then recorded as a dead row that
 ``python manage.py dead_tasks`` lists and requeues. Override ``autoretry_for`` on a task whose
 failures are never transient.
+
+A worker that cannot reach the database does not run the task and does not count an attempt:
+it waits (bounded backoff, ``BACKGROUND_RECONNECT_MAX_DELAY``) and hands the message back to the
+broker (rejected and requeued, never acknowledged), and so does a worker that ran the task but
+cannot record its outcome. Messages are acknowledged only after that (``task_acks_late``), so a
+database outage longer than the retry window loses nothing.
 """
 
+import time
+import traceback
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from celery import Task
+from celery.exceptions import Reject, Retry
 from celery.utils.log import get_task_logger
+from django import db
 from django.conf import settings
+from django.db import connection
+
+from . import policy
 
 logger = get_task_logger(__name__)
 
 
 class RecordedTask(Task[..., Any]):
-    """Retried on failure; recorded as dead work after the last attempt."""
+    """Retried on failure; its success or death recorded in the database before the ack."""
 
     autoretry_for = (Exception,)
     retry_backoff = settings.BACKGROUND_RETRY_DELAY
@@ -26,14 +42,50 @@ class RecordedTask(Task[..., Any]):
     # Celery takes fractions of a second here; celery-types declares an int.
     default_retry_delay = settings.BACKGROUND_RETRY_DELAY  # type: ignore[assignment]
     max_retries = settings.BACKGROUND_MAX_ATTEMPTS - 1
+    # Consecutive times this worker process found the database unavailable: its backoff.
+    database_failures = 0
 
-    def on_failure(
-        self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
-    ) -> None:
-        """Keep the task as a dead outbox row, with its traceback."""
-        from .outbox import record_dead  # needs the app registry, ready once tasks run
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the task once the database answers; record its outcome, or hand it back."""
+        from . import outbox  # needs the app registry, ready once tasks run
 
-        record_dead(
-            task_id=task_id, task_path=self.name, args=args, kwargs=kwargs,
-            error=exc, traceback=str(einfo),
-        )  # fmt: skip
+        self._record_or_hand_back(_connect)
+        try:
+            result = super().__call__(*args, **kwargs)
+        except Retry:  # a new message for the next attempt is with the broker already
+            raise
+        except Exception as error:  # the last attempt failed: the task is dead
+            self._record_or_hand_back(partial(
+                outbox.record_dead, task_id=self.request.id, task_path=self.name, args=args,
+                kwargs=kwargs, error=error, traceback="".join(traceback.format_exception(error)),
+            ))  # fmt: skip
+            raise
+        self._record_or_hand_back(partial(outbox.record_done, self.request.id))
+        return result
+
+    def _record_or_hand_back(self, use_the_database: Callable[[], None]) -> None:
+        """Run ``use_the_database``; if the database fails, wait and give the message back.
+
+        The message is rejected with requeue, so the broker delivers it again; after
+        ``database_failures`` consecutive failures the wait has doubled that many times.
+        """
+        try:
+            use_the_database()
+        except db.Error as error:
+            RecordedTask.database_failures += 1
+            connection.close()
+            delay = policy.reconnect_delay(RecordedTask.database_failures)
+            logger.warning(
+                "Database unavailable (%s); task %s goes back to the broker in %.1fs.",
+                str(error).strip(), self.request.id, delay,
+            )  # fmt: skip
+            time.sleep(delay)
+            raise Reject(f"database unavailable: {error}", requeue=True) from error
+        RecordedTask.database_failures = 0
+
+
+def _connect() -> None:
+    """Make sure the database answers, replacing a connection a server restart has broken."""
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
+    connection.ensure_connection()

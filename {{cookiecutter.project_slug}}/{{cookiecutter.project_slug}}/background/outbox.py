@@ -3,8 +3,11 @@
 :func:`enqueue` writes an :class:`OutboxMessage` with the caller's database connection, so the
 task is queued if and only if the caller's transaction commits, and the request never waits on
 the broker. :func:`relay_due` (run in a loop by ``python manage.py relay_outbox``) publishes
-due rows and deletes them in one transaction: a relay killed after publishing but before the
-commit publishes those rows again (at least once, never zero times). Rows are claimed with
+due rows and marks them published, with a lease, in one transaction: a relay killed after
+publishing but before the commit publishes those rows again (at least once, never zero times).
+The row stays until a worker records the task's outcome (:func:`record_done`,
+:func:`record_dead`); a row whose lease passes without one (the broker lost the message: a
+restart without persistence, a flush, an eviction) is published again. Rows are claimed with
 ``SELECT ... FOR UPDATE SKIP LOCKED`` where the database has it (PostgreSQL), so relays can run
 side by side; SQLite ignores the lock (run one relay there).
 
@@ -14,17 +17,20 @@ by default. What is needed here fits in this module.
 """
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import Any
 
 from celery import Task, current_app
 from celery.exceptions import NotRegistered
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from . import policy
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -43,19 +49,26 @@ def enqueue(task: Task[..., Any], /, *args: object, **kwargs: object) -> OutboxM
     return OutboxMessage.objects.create(task_path=task.name, args=list(args), kwargs=kwargs)
 
 
-def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
+def relay_due(limit: int = RELAY_BATCH_SIZE, *, stop: threading.Event | None = None) -> int:
     """Publish up to ``limit`` due messages to the broker; return how many were published.
 
-    Raises :class:`BrokerUnavailableError` when the broker fails; what was published before that
-    is still removed from the outbox.
+    Due are pending rows and published ones whose lease has passed with no outcome recorded.
+    Once ``stop`` is set (checked before each message), the rest of the batch is left for
+    later and what was published is marked as such: a relay told to stop hands back the rest
+    of its batch instead of publishing it twice. Raises :class:`BrokerUnavailableError` when the
+    broker fails; what was published before that is still marked published.
     """
     published: list[uuid.UUID] = []
     failure: Exception | None = None
+    now = timezone.now()
     with transaction.atomic():
         due = OutboxMessage.objects.filter(
-            status=OutboxMessage.Status.PENDING, available_at__lte=timezone.now()
+            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.PUBLISHED],
+            available_at__lte=now,
         )
         for message in due.select_for_update(skip_locked=True)[:limit]:
+            if stop is not None and stop.is_set():
+                break
             try:
                 _publish(message)
             except NotRegistered as error:
@@ -65,8 +78,14 @@ def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
                 failure = error
                 break
             published.append(message.id)
-        # Still pending: a task that already ran and failed for good (eager) is kept, dead.
-        OutboxMessage.objects.filter(id__in=published, status=OutboxMessage.Status.PENDING).delete()
+        # Not yet finished: a task that already ran (eager) is gone, or kept dead.
+        OutboxMessage.objects.filter(id__in=published).exclude(
+            status=OutboxMessage.Status.DEAD
+        ).update(
+            status=OutboxMessage.Status.PUBLISHED,
+            available_at=now + policy.delivery_lease(),
+            publications=F("publications") + 1,
+        )
     if failure is not None:
         raise BrokerUnavailableError(str(failure)) from failure
     return len(published)
@@ -75,6 +94,12 @@ def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
 def _publish(message: OutboxMessage) -> None:
     """Hand one message to the broker, once (the relay, not kombu, decides about retrying)."""
     task = current_app.tasks[message.task_path]
+    if message.status == OutboxMessage.Status.PUBLISHED:
+        logger.warning(
+            "Task %s (%s) was published %d time(s) and no outcome was recorded within its lease "
+            "of %s; publishing it again.",
+            message.id, message.task_path, message.publications, policy.delivery_lease(),
+        )  # fmt: skip
     task.apply_async(message.args, message.kwargs, task_id=str(message.id), retry=False)
 
 
@@ -86,14 +111,23 @@ def _bury(message: OutboxMessage, error: Exception) -> None:
     logger.error("Outbox message %s names no Celery task: %s", message.id, error)
 
 
+def record_done(task_id: str | None) -> None:
+    """Record that a task has finished: its row leaves the outbox (nothing to publish again).
+
+    A task that was not queued through the outbox (no id, or one that is not a UUID) has none.
+    """
+    with suppress(TypeError, ValueError):
+        OutboxMessage.objects.filter(id=uuid.UUID(task_id)).delete()
+
+
 def record_dead(
-    *, task_id: str, task_path: str, args: Iterable[object], kwargs: dict[str, object],
+    *, task_id: str | None, task_path: str, args: Iterable[object], kwargs: dict[str, object],
     error: BaseException, traceback: str,
 ) -> None:  # fmt: skip
     """Keep a task that failed for good as a dead outbox row (its id kept when it is a UUID)."""
     try:
         message_id = uuid.UUID(task_id)
-    except ValueError:
+    except (TypeError, ValueError):  # not queued through the outbox
         message_id = uuid.uuid4()
     OutboxMessage.objects.update_or_create(
         id=message_id,
@@ -123,6 +157,7 @@ def requeue(task_ids: Iterable[uuid.UUID] | None = None) -> int:
     return tasks.update(
         status=OutboxMessage.Status.PENDING,
         available_at=timezone.now(),
+        publications=0,
         exception_class_path="",
         traceback="",
     )

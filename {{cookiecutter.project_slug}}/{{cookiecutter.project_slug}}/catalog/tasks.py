@@ -34,8 +34,14 @@ def notify_price_watchers(product_id: int) -> int:
     Returns the number of messages sent: 0 when nobody watches, the product is gone, or the
     watchers were already told about its current state (a repeated delivery, or a later
     change's task that already ran). The e-mail is sent while the state's notification row is
-    locked and marked sent in the same transaction, so concurrent runs send it once; only a
-    crash between the SMTP server's reply and the COMMIT can send it twice.
+    locked and marked sent in the same transaction, so concurrent or repeated runs send it once.
+    It is sent twice only when the SMTP server has accepted the message and then
+
+    - the COMMIT that marks it sent does not happen: the worker dies or loses the database
+      between the server's reply and the COMMIT (the next run sends it again), or
+    - the server confirms it later than ``BACKGROUND_EMAIL_TIMEOUT`` (the ``background``
+      mailer's timeout, 300 s): the run fails and each retry sends it again, up to
+      ``BACKGROUND_MAX_ATTEMPTS`` copies in all.
     """
     recipients = settings.CATALOG_PRICE_WATCHERS
     if not recipients:
@@ -55,6 +61,7 @@ def notify_price_watchers(product_id: int) -> int:
             message=f"The price of {product.name} is now {product.price}.",
             from_email=None,
             recipient_list=recipients,
+            using="background",  # the workers' SMTP timeout, not the request path's
         )
         notification.sent_at = timezone.now()
         notification.save(update_fields=["sent_at"])

@@ -4,7 +4,11 @@ Same options as django-tasks-db's command (this app is listed before ``django_ta
 ``INSTALLED_APPS``, so its command wins). In addition the worker re-runs tasks whose worker died
 and retries failed ones (see ``background.recovery``): at start, and then every
 ``BACKGROUND_RECLAIM_INTERVAL`` seconds from a thread, it reclaims tasks past their lease; after
-each run it schedules a failed task's retry.
+each run it schedules a failed task's retry. When the database goes away (a restart, an outage)
+it does not exit: it logs what it waits for, tries again with a bounded backoff
+(``BACKGROUND_RETRY_DELAY`` doubled per failure, at most ``BACKGROUND_RECONNECT_MAX_DELAY``) and
+resumes by itself; a task it was running stays claimed and runs again after its lease. SIGTERM
+lets the current task finish, then stops (django-tasks-db's handling).
 """
 
 import logging
@@ -12,11 +16,12 @@ import threading
 import time
 from typing import Any
 
+from django import db
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django_tasks_db.management.commands import db_worker
 
-from ... import recovery
+from ... import policy, recovery
 from ...recovery import TaskRow
 
 logger = logging.getLogger(__name__)
@@ -26,11 +31,24 @@ class RecoveringWorker(db_worker.Worker):
     """A django-tasks-db worker that also reclaims abandoned tasks and retries failed ones."""
 
     def run(self) -> None:
-        """Reclaim once, keep reclaiming in the background (unless batch), then work."""
+        """Reclaim once, keep reclaiming in the background (unless batch), then work.
+
+        A lost database stops a batch run with its error; otherwise the worker waits for the
+        database and goes on.
+        """
         self._reclaim()
         if not self.batch:
             threading.Thread(target=self._reclaim_forever, name="reclaim", daemon=True).start()
-        super().run()
+        while True:
+            try:
+                super().run()
+            except db.Error as error:
+                if self.batch:
+                    raise
+                logger.warning("Lost the database: %s", str(error).strip())
+                _wait_for_the_database()
+            else:
+                return
 
     def run_task(self, db_task_result: TaskRow) -> None:
         """Run the task; a failed run is saved together with its retry, in one transaction.
@@ -58,8 +76,27 @@ class RecoveringWorker(db_worker.Worker):
     def _reclaim(self) -> None:
         try:
             recovery.reclaim_abandoned_tasks()
-        except DatabaseError:  # database busy or away: the next round tries again
+        except db.Error:  # database busy or away: the next round tries again
             logger.exception("Could not reclaim abandoned tasks.")
+
+
+def _wait_for_the_database() -> None:
+    """Return once the database answers; until then retry with a bounded, logged backoff."""
+    failures = 0
+    while True:
+        connections.close_all()  # connections a server restart broke are not reused
+        try:
+            connection.ensure_connection()
+        except db.Error as error:
+            failures += 1
+            delay = policy.reconnect_delay(failures)
+            logger.warning(
+                "Database unavailable (%s); retrying in %.1fs.", str(error).strip(), delay
+            )
+            time.sleep(delay)
+        else:
+            logger.info("Database available again; working.")
+            return
 
 
 class Command(db_worker.Command):
