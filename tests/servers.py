@@ -3,7 +3,8 @@
 Fixtures: ``postgresql`` and ``redis_server`` (one private server per test session, that is per
 xdist worker, in a temporary directory, on a free port of 127.0.0.1) and ``smtp_server`` (an SMTP
 sink in a thread, per test, that records the messages it receives and can refuse sessions),
-``blackhole`` (a port that never answers). ``start_process`` runs a
+``blackhole`` (a port that never answers). ``running_postgresql()`` gives a test a server of its
+own that it can stop and start again on the same port. ``start_process`` runs a
 long-lived command (gunicorn, a worker) as a context manager that stops it on exit.
 
 Every process runs in its own process group with its output in a log file; stopping sends SIGTERM
@@ -117,6 +118,7 @@ class ManagedProcess:
         self.name = name
         self.command = command
         self.log_path = log_path
+        self.user = user
         with log_path.open("wb") as log:
             self.popen = subprocess.Popen(
                 command,
@@ -290,6 +292,31 @@ class PostgreSQL:
             return False
 
 
+class RestartablePostgreSQL(PostgreSQL):
+    """A private PostgreSQL server that a test may stop and start again on the same port."""
+
+    def __init__(self, port: int, process: ManagedProcess) -> None:
+        super().__init__(port)
+        self.process = process
+
+    def stop(self) -> None:
+        """Shut the server down as an administrator's restart does (SIGINT: fast shutdown,
+        which disconnects the clients), then make sure that nothing of it is left."""
+        self.process.popen.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.popen.wait(timeout=STOP_TIMEOUT)
+        self.process.stop()
+
+    def start(self) -> None:
+        """Start it again with the same data and port; return once it accepts connections."""
+        old = self.process
+        self.process = ManagedProcess(
+            old.name, old.command, log_path=old.log_path.with_suffix(".restarted.log"),
+            user=old.user,
+        )  # fmt: skip
+        wait_for(self.accepts_connections, what="PostgreSQL to restart", process=self.process)
+
+
 @pytest.fixture(scope="session")
 def postgresql() -> Iterator[PostgreSQL]:
     """A private PostgreSQL server for this test session (fsync off: throwaway data)."""
@@ -298,8 +325,11 @@ def postgresql() -> Iterator[PostgreSQL]:
 
 
 @contextlib.contextmanager
-def running_postgresql() -> Iterator[PostgreSQL]:
-    """Start a private PostgreSQL server (also for the benchmarks) and stop it on exit."""
+def running_postgresql() -> Iterator[RestartablePostgreSQL]:
+    """Start a private PostgreSQL server (also for the benchmarks) and stop it on exit.
+
+    Tests that stop and restart it (``stop()``, ``start()``) use a server of their own.
+    """
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         server_absent(
@@ -343,10 +373,11 @@ def running_postgresql() -> Iterator[PostgreSQL]:
             log_dir=base,
             user=run_as,
         )
+        server = RestartablePostgreSQL(port, process)
         try:
-            yield PostgreSQL(port)
+            yield server
         finally:
-            process.stop()
+            server.stop()
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -434,6 +465,8 @@ class SmtpSink(socketserver.ThreadingTCPServer):
         # Sessions still to be refused with "421" (an SMTP server that is down), and refused.
         self.refuse_sessions = 0
         self.refused = 0
+        # Seconds between receiving a message and confirming it (a slow server): kept anyway.
+        self.confirm_delay = 0.0
         self._received = threading.Condition()
 
     def store(self, mail: ReceivedMail) -> None:
@@ -491,6 +524,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                         self._read_data(), policy=email.policy.default
                     )
                     self.server.store(ReceivedMail(sender, recipients, message))
+                    time.sleep(self.server.confirm_delay)
                     self.reply("250 OK: queued")
                 case "RSET":
                     sender, recipients = "", []

@@ -62,6 +62,7 @@ FAST = {
     "BACKGROUND_RELAY_INTERVAL": "0.1",
     "CELERY_BROKER_TIMEOUT": "1",
     "EMAIL_TIMEOUT": "2",
+    "BACKGROUND_EMAIL_TIMEOUT": "2",
 }
 
 # Creates a product and dies by SIGKILL right after the COMMIT: the first on-commit callback
@@ -283,7 +284,7 @@ def test_a_task_whose_worker_is_killed_mid_run_completes_later(
 ) -> None:
     project, env = deploy(background_tasks)
     # The first worker's SMTP server never answers: the task hangs in the middle of its run.
-    hanging = {**env, "EMAIL_PORT": str(blackhole), "EMAIL_TIMEOUT": "60"}
+    hanging = {**env, "EMAIL_PORT": str(blackhole), "BACKGROUND_EMAIL_TIMEOUT": "60"}
     with background_workers(project, hanging, tmp_path, name="doomed") as doomed:
         manage(project, "shell", "-c", CREATE_PRODUCT, **env)
         wait_for(
@@ -305,7 +306,7 @@ def test_a_celery_task_whose_pool_process_dies_is_given_back_at_once(
         tmp_path, postgresql, "celery",
         CELERY_BROKER_URL=redis_server.url(next(_broker_databases)),
         CATALOG_PRICE_WATCHERS="watcher@example.com",
-        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(blackhole), EMAIL_TIMEOUT="60",
+        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(blackhole), BACKGROUND_EMAIL_TIMEOUT="60",
         BACKGROUND_TASK_LEASE="600",  # a redelivery within the test cannot come from the lease
     )  # fmt: skip
     received = r"Task acme_shop\.catalog\.tasks\.notify_price_watchers\[([0-9a-f-]+)\] received"
@@ -419,7 +420,7 @@ def test_a_receiver_sql_error_leaves_the_change_and_its_audit_committed(
     assert 'relation "no_such_table" does not exist' in created.stderr
     assert query(postgresql, env, "SELECT name FROM catalog_product") == [("Lamp",)]
     assert count(postgresql, env, "catalog_auditlog") == 1
-    assert count(postgresql, env, "django_tasks_database_dbtaskresult") == 1  # others still ran
+    assert count(postgresql, env, "django_tasks_database_dbtaskresult") == 1  # the service's task
 
 
 # --- concurrent requests with duplicate names ---------------------------------------------------

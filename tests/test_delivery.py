@@ -1,0 +1,364 @@
+"""Fault injection on real servers: committed means queued, and queued means delivered.
+
+A change whose task cannot be written (the task table missing, the disk full, the table locked
+past the statement timeout) fails fast and commits nothing. A task the broker loses after the
+relay published it (a Redis restart without persistence, FLUSHALL, eviction) is published again
+after its lease and delivered; one that waits in Redis while the database is down longer than
+the retry window is delivered once the database is back. The relay, ``db_worker`` and the Celery
+worker survive a PostgreSQL restart by themselves; a relay stopped with SIGTERM mid-batch
+publishes nothing twice; a slow SMTP server gives exactly the documented number of messages;
+``check --deploy`` reports a Redis broker that may lose tasks.
+
+The projects are baked once per module and each test gets its own database; the tests that stop
+PostgreSQL share a server of their own (``restartable``), never the session's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from .helpers import (
+    bake_project,
+    database_name,
+    mailing_env,
+    manage,
+    output_of,
+    production_env,
+    project_env,
+)
+from .servers import (
+    ManagedProcess,
+    PostgreSQL,
+    Redis,
+    RestartablePostgreSQL,
+    SmtpSink,
+    free_port,
+    redis_command,
+    running_postgresql,
+    start_process,
+    wait_for,
+)
+from .test_faults import (
+    FAST,
+    background_workers,
+    count,
+    create_over_http,
+    manage_process,
+    private_redis,
+    query,
+)
+
+pytestmark = pytest.mark.slow
+
+FAST_DELIVERY = {
+    **FAST,
+    "BACKGROUND_RECONNECT_MAX_DELAY": "1",
+    "BACKGROUND_DELIVERY_LEASE": "3",
+    "ADMINS": "",  # no error e-mails to the SMTP sink: it counts the tasks' messages
+}
+
+# Where each option writes a queued task.
+TASK_TABLE = {
+    "database": "django_tasks_database_dbtaskresult",
+    "celery": "background_outboxmessage",
+}
+
+# Redis databases of the shared redis_server for this module's brokers (test_faults' use 1-...).
+_broker_databases = itertools.count(10)
+
+
+def create_products(*names: str) -> str:
+    """The ``manage.py shell`` code that creates a product of each name through the service."""
+    return (
+        "from decimal import Decimal\n"
+        "from acme_shop.catalog.services import create_product\n"
+        f"for name in {list(names)!r}:\n"
+        "    create_product(name=name, price=Decimal('19.90'))\n"
+    )
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One baked project per option, shared by the module's tests (each with its own database)."""
+    return {
+        option: bake_project(tmp_path_factory.mktemp(option), background_tasks=option)
+        for option in ("database", "celery")
+    }
+
+
+@pytest.fixture(scope="module")
+def restartable() -> Iterator[RestartablePostgreSQL]:
+    """A PostgreSQL server that this module's tests stop and start again."""
+    with running_postgresql() as server:
+        yield server
+
+
+def deploy(
+    project: Path, server: PostgreSQL, smtp_server: SmtpSink | None = None, **env: str
+) -> dict[str, str]:
+    """Give ``project`` a fresh database on ``server``, migrate it; return its environment."""
+    mailing = mailing_env(smtp_server) if smtp_server is not None else {}
+    environment = production_env(
+        DATABASE_URL=server.create_database(f"delivery_{project.parent.name}"),
+        **{**FAST_DELIVERY, **mailing, **env},
+    )
+    manage(project, "migrate", "--no-input", **environment)
+    return environment
+
+
+@contextlib.contextmanager
+def gunicorn(project: Path, env: dict[str, str], log_dir: Path) -> Iterator[int]:
+    """The project's web process with production settings; yields its port."""
+    with start_process(
+        "gunicorn", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "1",
+        "--graceful-timeout", "1", cwd=project, env=project_env(**env), log_dir=log_dir,
+    ) as web:  # fmt: skip
+        yield int(web.wait_for_log(r"Listening at: http://127\.0\.0\.1:(\d+)", what="gunicorn")[1])
+
+
+def execute(server: PostgreSQL, env: dict[str, str], statement: str) -> None:
+    """Run ``statement`` (no result) in the project's database."""
+    with server.connect(database_name(env["DATABASE_URL"])) as connection:
+        connection.execute(statement)
+
+
+# --- a failed enqueue fails the change ---------------------------------------------------------
+
+
+def full_disk_trigger(table: str) -> tuple[str, str]:
+    """SQL that makes every INSERT into ``table`` fail as a full disk does, and its undoing."""
+    return (
+        "CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100';"
+        f" END $$; CREATE TRIGGER full_disk BEFORE INSERT ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION full_disk()",
+        f"DROP TRIGGER full_disk ON {table}; DROP FUNCTION full_disk()",
+    )
+
+
+@pytest.mark.parametrize("background_tasks", ["database", "celery"])
+def test_a_change_whose_task_cannot_be_written_fails_fast_and_commits_nothing(
+    tmp_path: Path, postgresql: PostgreSQL, projects: dict[str, Path], background_tasks: str
+) -> None:
+    project = projects[background_tasks]
+    table = TASK_TABLE[background_tasks]
+    # The production statement timeout comes from the deployment; libpq takes it from here.
+    env = deploy(project, postgresql, PGOPTIONS="-c statement_timeout=1000")
+    faults = {
+        "disk full": full_disk_trigger(table),
+        "table missing": (
+            f"ALTER TABLE {table} RENAME TO moved_away",
+            f"ALTER TABLE moved_away RENAME TO {table}",
+        ),
+    }
+
+    with gunicorn(project, env, tmp_path) as port:
+        responses = {}
+        for fault, (break_it, repair_it) in faults.items():
+            execute(postgresql, env, break_it)
+            try:
+                responses[fault] = timed(lambda: create_over_http(port, "Lamp", timeout=10))
+            finally:
+                execute(postgresql, env, repair_it)
+        with postgresql.connect(database_name(env["DATABASE_URL"])) as locker:
+            with locker.transaction():
+                locker.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+                responses["table locked"] = timed(
+                    lambda: create_over_http(port, "Lamp", timeout=10)
+                )
+        tables = ("catalog_product", "catalog_auditlog", table)
+        after_faults = {name: count(postgresql, env, name) for name in tables}
+        working = create_over_http(port, "Lamp")
+
+    for fault, (response, seconds) in responses.items():
+        assert 500 <= response.status < 600, (fault, response.status, response.text[:200])
+        assert seconds < 5, (fault, seconds)
+    assert after_faults == dict.fromkeys(tables, 0)
+    assert working.status == 201, working.text
+    assert {name: count(postgresql, env, name) for name in tables} == dict.fromkeys(tables, 1)
+
+
+def timed[T](call: Callable[[], T]) -> tuple[T, float]:
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+# --- the broker loses what was published (celery) ---------------------------------------------
+
+
+def outbox_statuses(server: PostgreSQL, env: dict[str, str]) -> dict[str, int]:
+    rows = query(server, env, "SELECT status, count(*) FROM background_outboxmessage GROUP BY 1")
+    return dict(rows)
+
+
+def names_for(fault: str) -> list[str]:
+    """Three product names for the tasks of one fault."""
+    return [f"{fault} {number}" for number in range(3)]
+
+
+def evict_everything(port: int) -> None:
+    """Make Redis evict every key, as ``allkeys-lru`` does when memory runs out."""
+    client = redis.Redis(port=port)
+    try:
+        client.config_set("maxmemory-policy", "allkeys-lru")
+        client.config_set("maxmemory", 1)
+        with contextlib.suppress(redis.ResponseError):  # OOM once nothing is left to evict
+            client.set("a-write-that-makes-room", "x")
+        assert client.dbsize() == 0
+        client.config_set("maxmemory", 0)
+        client.config_set("maxmemory-policy", "noeviction")
+    finally:
+        client.close()
+
+
+def test_tasks_the_broker_loses_after_publishing_are_published_again_and_delivered(
+    tmp_path: Path, postgresql: PostgreSQL, projects: dict[str, Path], smtp_server: SmtpSink
+) -> None:
+    project = projects["celery"]
+    port = free_port()
+    env = deploy(
+        project, postgresql, smtp_server, CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0"
+    )
+    log_dir = tmp_path / "first"
+    log_dir.mkdir()
+
+    with contextlib.ExitStack() as stack:
+        broker = stack.enter_context(private_redis(port, log_dir))
+        relay = stack.enter_context(manage_process(project, env, tmp_path, "relay", "relay_outbox"))
+        relay.wait_for_log(r"Redis runs with appendonly no", what="the durability warning")
+
+        def restart_without_persistence() -> None:
+            broker.stop()
+            restarted = tmp_path / "restarted"
+            restarted.mkdir()
+            stack.enter_context(private_redis(port, restarted))
+
+        losses = {
+            "restart": restart_without_persistence,
+            "flush": lambda: redis.Redis(port=port).flushall(),
+            "eviction": lambda: evict_everything(port),
+        }
+        for published, (loss, lose_the_messages) in enumerate(losses.items(), start=1):
+            manage(project, "shell", "-c", create_products(*names_for(loss)), **env)
+            wait_for(
+                lambda: outbox_statuses(postgresql, env) == {"PUBLISHED": 3 * published},
+                what=f"the tasks to be published before the {loss}", process=relay,
+            )  # fmt: skip
+            lose_the_messages()
+        assert redis.Redis(port=port).dbsize() == 0  # nothing is left in the broker
+
+        worker = stack.enter_context(background_workers(project, env, tmp_path))
+        messages = smtp_server.wait_for_messages(9, process=worker)
+        wait_for(
+            lambda: outbox_statuses(postgresql, env) == {}, what="every outcome to be recorded",
+            process=worker,
+        )  # fmt: skip
+
+    subjects = sorted(mail.message["Subject"] for mail in messages)
+    assert len(smtp_server.messages) == 9
+    assert subjects == sorted(f"{name} now costs 19.90" for loss in losses for name in names_for(loss))
+    assert "publishing it again" in relay.log_text()
+
+
+# --- PostgreSQL restarted or down under running workers ----------------------------------------
+
+
+def signal_group(process: ManagedProcess, signum: int) -> None:
+    """Send ``signum`` to the process and its children (a Celery worker and its pool)."""
+    os.killpg(process.popen.pid, signum)
+
+
+def test_celery_tasks_in_redis_outlive_a_database_outage_longer_than_the_retry_window(
+    tmp_path: Path,
+    restartable: RestartablePostgreSQL,
+    redis_server: Redis,
+    projects: dict[str, Path],
+    smtp_server: SmtpSink,
+) -> None:
+    project = projects["celery"]
+    env = deploy(
+        project, restartable, smtp_server,
+        CELERY_BROKER_URL=redis_server.url(next(_broker_databases)),
+        BACKGROUND_DELIVERY_LEASE="600",  # delivered from Redis itself, not republished
+    )  # fmt: skip
+
+    with (
+        manage_process(project, env, tmp_path, "relay", "relay_outbox") as relay,
+        background_workers(project, env, tmp_path, relays=0) as worker,
+    ):
+        manage(project, "shell", "-c", create_products("before"), **env)
+        smtp_server.wait_for_messages(1, process=worker)
+        wait_for(
+            lambda: outbox_statuses(restartable, env) == {}, what="the outcome to be recorded",
+            process=worker,
+        )  # fmt: skip
+
+        signal_group(worker, signal.SIGSTOP)  # the tasks wait in Redis, the worker takes none
+        try:
+            manage(project, "shell", "-c", create_products(*names_for("outage")), **env)
+            wait_for(
+                lambda: outbox_statuses(restartable, env) == {"PUBLISHED": 3},
+                what="the tasks to be published", process=relay,
+            )  # fmt: skip
+            restartable.stop()
+        finally:
+            signal_group(worker, signal.SIGCONT)
+        try:
+            # Far more hand-backs than the 3 attempts a failing task has: none is spent.
+            wait_for(
+                lambda: worker.log_text().count("goes back to the broker") >= 6,
+                what="the worker to hand the tasks back", process=worker,
+            )  # fmt: skip
+            relay.wait_for_log(r"Database unavailable", what="the relay to wait for the database")
+        finally:
+            restartable.start()
+        messages = smtp_server.wait_for_messages(4, process=worker)
+        manage(project, "shell", "-c", create_products("after"), **env)
+        messages = smtp_server.wait_for_messages(5, process=worker)
+        wait_for(
+            lambda: outbox_statuses(restartable, env) == {}, what="every outcome recorded",
+            process=worker,
+        )  # fmt: skip
+        assert worker.popen.poll() is None and relay.popen.poll() is None
+
+    assert sorted(mail.message["Subject"] for mail in messages) == sorted(
+        f"{name} now costs 19.90" for name in ["before", "after", *names_for("outage")]
+    )
+    assert "Relaying again after" in relay.log_text()
+
+
+def test_db_worker_survives_a_postgresql_restart_and_delivers_everything(
+    tmp_path: Path,
+    restartable: RestartablePostgreSQL,
+    projects: dict[str, Path],
+    smtp_server: SmtpSink,
+) -> None:
+    project = projects["database"]
+    env = deploy(project, restartable, smtp_server)
+
+    with background_workers(project, env, tmp_path) as worker:
+        manage(project, "shell", "-c", create_products("before"), **env)
+        smtp_server.wait_for_messages(1, process=worker)
+        restartable.stop()
+        try:
+            worker.wait_for_log(r"Database unavailable", what="the worker to wait for it")
+        finally:
+            restartable.start()
+        worker.wait_for_log(r"Database available again", what="the worker to resume")
+        manage(project, "shell", "-c", create_products(*names_for("after")), **env)
+        messages = smtp_server.wait_for_messages(4, process=worker)
+        assert worker.popen.poll() is None
+
+    assert sorted(mail.message["Subject"] for mail in messages) == sorted(
+        f"{name} now costs 19.90" for name in ["before", *names_for("after")]
+    )
