@@ -362,3 +362,122 @@ def test_db_worker_survives_a_postgresql_restart_and_delivers_everything(
     assert sorted(mail.message["Subject"] for mail in messages) == sorted(
         f"{name} now costs 19.90" for name in ["before", *names_for("after")]
     )
+
+
+# --- a relay stopped mid-batch (celery) ---------------------------------------------------------
+
+QUEUED_ROWS = 3000
+
+
+def test_a_relay_stopped_with_sigterm_mid_batch_publishes_nothing_twice(
+    tmp_path: Path, postgresql: PostgreSQL, redis_server: Redis, projects: dict[str, Path]
+) -> None:
+    project = projects["celery"]
+    broker_database = next(_broker_databases)
+    env = deploy(
+        project, postgresql, CELERY_BROKER_URL=redis_server.url(broker_database),
+        BACKGROUND_DELIVERY_LEASE="600",  # no republishing within the test: only duplicates
+    )  # fmt: skip
+    execute(postgresql, env, (
+        "INSERT INTO background_outboxmessage (id, task_path, args, kwargs, status, created_at,"
+        " available_at, publications, exception_class_path, traceback)"
+        " SELECT gen_random_uuid(), 'acme_shop.catalog.tasks.notify_price_watchers', '[]',"
+        f" json_build_object('product_id', n), 'PENDING', now(), now(), 0, '', ''"
+        f" FROM generate_series(1, {QUEUED_ROWS}) AS n"
+    ))  # fmt: skip
+    broker = redis.Redis(port=redis_server.port, db=broker_database)
+
+    with manage_process(project, env, tmp_path, "stopped", "relay_outbox") as stopped:
+        wait_for(
+            lambda: outbox_statuses(postgresql, env).get("PUBLISHED"),
+            what="the relay to publish", process=stopped, timeout=60,
+        )  # fmt: skip
+        stopped.popen.send_signal(signal.SIGTERM)
+        assert stopped.popen.wait(timeout=30) == 0, stopped.log_tail()
+    published_before_the_stop = outbox_statuses(postgresql, env).get("PUBLISHED", 0)
+    in_the_broker_after_the_stop = broker.llen("celery")
+
+    with manage_process(project, env, tmp_path, "successor", "relay_outbox") as successor:
+        wait_for(
+            lambda: outbox_statuses(postgresql, env) == {"PUBLISHED": QUEUED_ROWS},
+            what="every row to be published", process=successor, timeout=60,
+        )  # fmt: skip
+
+    assert "Relay stopped." in stopped.log_text()
+    assert 0 < published_before_the_stop < QUEUED_ROWS  # it was stopped mid-way
+    assert in_the_broker_after_the_stop == published_before_the_stop
+    assert broker.llen("celery") == QUEUED_ROWS  # each row published once, by one relay or the other
+    assert query(
+        postgresql, env, "SELECT max(publications) FROM background_outboxmessage"
+    ) == [(1,)]
+
+
+# --- an SMTP server that confirms late ----------------------------------------------------------
+
+
+def test_a_slow_smtp_confirmation_gives_the_documented_number_of_messages(
+    tmp_path: Path, postgresql: PostgreSQL, projects: dict[str, Path], smtp_server: SmtpSink
+) -> None:
+    project = projects["database"]
+    # The request path gives up after 1 s; the workers' own timeout is longer than the delay.
+    env = deploy(project, postgresql, smtp_server, EMAIL_TIMEOUT="1", BACKGROUND_EMAIL_TIMEOUT="4")
+    smtp_server.confirm_delay = 2
+    dead = f"{TASK_TABLE['database']} WHERE status = 'FAILED'"
+    successful = f"{TASK_TABLE['database']} WHERE status = 'SUCCESSFUL'"
+
+    with background_workers(project, env, tmp_path, name="patient") as worker:
+        manage(project, "shell", "-c", create_products(*names_for("slow")), **env)
+        wait_for(
+            lambda: count(postgresql, env, successful) == 3, what="the tasks to succeed",
+            process=worker, timeout=60,
+        )  # fmt: skip
+    assert len(smtp_server.messages) == 3  # one per task: nothing was retried
+
+    # A server slower than the workers' timeout: each attempt sends, up to the last one.
+    impatient = {**env, "BACKGROUND_EMAIL_TIMEOUT": "1"}
+    with background_workers(project, impatient, tmp_path, name="impatient") as worker:
+        manage(project, "shell", "-c", create_products("slower"), **env)
+        wait_for(
+            lambda: count(postgresql, env, dead) == 1, what="the task to be dead",
+            process=worker, timeout=60,
+        )  # fmt: skip
+    copies = [mail for mail in smtp_server.messages if mail.message["Subject"].startswith("slower")]
+    assert len(copies) == int(FAST_DELIVERY["BACKGROUND_MAX_ATTEMPTS"])
+
+
+# --- the broker's durability, checked at deploy time (celery) -----------------------------------
+
+
+def test_check_deploy_warns_about_a_redis_broker_that_may_lose_tasks(
+    tmp_path: Path, redis_server: Redis, projects: dict[str, Path]
+) -> None:
+    project = projects["celery"]
+
+    def deploy_check(broker_url: str) -> str:
+        result = manage(
+            project, "check", "--deploy", require_success=False,
+            **production_env(CELERY_BROKER_URL=broker_url, DJANGO_DATA_DIR=str(tmp_path)),
+        )  # fmt: skip
+        return output_of(result)
+
+    without_persistence = deploy_check(redis_server.url())
+    port = free_port()
+    durable_but_evicting = [
+        *redis_command(port, tmp_path), "--appendonly", "yes", "--maxmemory-policy", "allkeys-lru"
+    ]
+    with start_process("evicting-redis", *durable_but_evicting, log_dir=tmp_path) as evicting:
+        wait_for(lambda: Redis(port).ping(), what="redis", process=evicting)
+        evicting_output = deploy_check(f"redis://127.0.0.1:{port}/0")
+        redis.Redis(port=port).config_set("maxmemory-policy", "noeviction")
+        durable_output = deploy_check(f"redis://127.0.0.1:{port}/0")
+    unreachable_output = deploy_check(f"redis://127.0.0.1:{free_port()}/0")
+
+    assert "background.W001" in without_persistence
+    assert "Redis runs with appendonly no" in without_persistence
+    assert "background.W002" not in without_persistence
+    assert "background.W001" not in evicting_output
+    assert "(background.W002) Redis runs with maxmemory-policy allkeys-lru" in evicting_output
+    assert "set maxmemory-policy noeviction" in evicting_output
+    for output in (durable_output, unreachable_output):
+        assert "background.W00" not in output, output
+        assert "System check identified no issues" in output, output
