@@ -125,10 +125,10 @@ def gunicorn(project: Path, env: dict[str, str], log_dir: Path) -> Iterator[int]
         yield int(web.wait_for_log(r"Listening at: http://127\.0\.0\.1:(\d+)", what="gunicorn")[1])
 
 
-def execute(server: PostgreSQL, env: dict[str, str], statement: str) -> None:
+def execute(server: PostgreSQL, env: dict[str, str], statement: str, *params: object) -> None:
     """Run ``statement`` (no result) in the project's database."""
     with server.connect(database_name(env["DATABASE_URL"])) as connection:
-        connection.execute(statement)
+        connection.execute(statement, params or None)
 
 
 # --- a failed enqueue fails the change ---------------------------------------------------------
@@ -169,12 +169,12 @@ def test_a_change_whose_task_cannot_be_written_fails_fast_and_commits_nothing(
                 responses[fault] = timed(lambda: create_over_http(port, "Lamp", timeout=10))
             finally:
                 execute(postgresql, env, repair_it)
-        with postgresql.connect(database_name(env["DATABASE_URL"])) as locker:
-            with locker.transaction():
-                locker.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-                responses["table locked"] = timed(
-                    lambda: create_over_http(port, "Lamp", timeout=10)
-                )
+        with (
+            postgresql.connect(database_name(env["DATABASE_URL"])) as locker,
+            locker.transaction(),
+        ):
+            locker.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            responses["table locked"] = timed(lambda: create_over_http(port, "Lamp", timeout=10))
         tables = ("catalog_product", "catalog_auditlog", table)
         after_faults = {name: count(postgresql, env, name) for name in tables}
         working = create_over_http(port, "Lamp")
@@ -226,9 +226,7 @@ def test_tasks_the_broker_loses_after_publishing_are_published_again_and_deliver
 ) -> None:
     project = projects["celery"]
     port = free_port()
-    env = deploy(
-        project, postgresql, smtp_server, CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0"
-    )
+    env = deploy(project, postgresql, smtp_server, CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0")
     log_dir = tmp_path / "first"
     log_dir.mkdir()
 
@@ -250,8 +248,9 @@ def test_tasks_the_broker_loses_after_publishing_are_published_again_and_deliver
         }
         for published, (loss, lose_the_messages) in enumerate(losses.items(), start=1):
             manage(project, "shell", "-c", create_products(*names_for(loss)), **env)
+            expected = {"PUBLISHED": 3 * published}
             wait_for(
-                lambda: outbox_statuses(postgresql, env) == {"PUBLISHED": 3 * published},
+                lambda expected=expected: outbox_statuses(postgresql, env) == expected,
                 what=f"the tasks to be published before the {loss}", process=relay,
             )  # fmt: skip
             lose_the_messages()
@@ -266,7 +265,9 @@ def test_tasks_the_broker_loses_after_publishing_are_published_again_and_deliver
 
     subjects = sorted(mail.message["Subject"] for mail in messages)
     assert len(smtp_server.messages) == 9
-    assert subjects == sorted(f"{name} now costs 19.90" for loss in losses for name in names_for(loss))
+    assert subjects == sorted(
+        f"{name} now costs 19.90" for loss in losses for name in names_for(loss)
+    )
     assert "publishing it again" in relay.log_text()
 
 
@@ -382,9 +383,9 @@ def test_a_relay_stopped_with_sigterm_mid_batch_publishes_nothing_twice(
         "INSERT INTO background_outboxmessage (id, task_path, args, kwargs, status, created_at,"
         " available_at, publications, exception_class_path, traceback)"
         " SELECT gen_random_uuid(), 'acme_shop.catalog.tasks.notify_price_watchers', '[]',"
-        f" json_build_object('product_id', n), 'PENDING', now(), now(), 0, '', ''"
-        f" FROM generate_series(1, {QUEUED_ROWS}) AS n"
-    ))  # fmt: skip
+        " json_build_object('product_id', n), 'PENDING', now(), now(), 0, '', ''"
+        " FROM generate_series(1, %s) AS n"
+    ), QUEUED_ROWS)  # fmt: skip
     broker = redis.Redis(port=redis_server.port, db=broker_database)
 
     with manage_process(project, env, tmp_path, "stopped", "relay_outbox") as stopped:
@@ -406,10 +407,10 @@ def test_a_relay_stopped_with_sigterm_mid_batch_publishes_nothing_twice(
     assert "Relay stopped." in stopped.log_text()
     assert 0 < published_before_the_stop < QUEUED_ROWS  # it was stopped mid-way
     assert in_the_broker_after_the_stop == published_before_the_stop
-    assert broker.llen("celery") == QUEUED_ROWS  # each row published once, by one relay or the other
-    assert query(
-        postgresql, env, "SELECT max(publications) FROM background_outboxmessage"
-    ) == [(1,)]
+    assert broker.llen("celery") == QUEUED_ROWS  # each row published once, by either relay
+    assert query(postgresql, env, "SELECT max(publications) FROM background_outboxmessage") == [
+        (1,)
+    ]
 
 
 # --- an SMTP server that confirms late ----------------------------------------------------------
@@ -463,7 +464,11 @@ def test_check_deploy_warns_about_a_redis_broker_that_may_lose_tasks(
     without_persistence = deploy_check(redis_server.url())
     port = free_port()
     durable_but_evicting = [
-        *redis_command(port, tmp_path), "--appendonly", "yes", "--maxmemory-policy", "allkeys-lru"
+        *redis_command(port, tmp_path),
+        "--appendonly",
+        "yes",
+        "--maxmemory-policy",
+        "allkeys-lru",
     ]
     with start_process("evicting-redis", *durable_but_evicting, log_dir=tmp_path) as evicting:
         wait_for(lambda: Redis(port).ping(), what="redis", process=evicting)

@@ -92,7 +92,8 @@ def count_products(sender: type[Product], **kwargs: object) -> None:
         [
             f"Receiver {PACKAGE}.catalog.signals.count_products ran 1 database query; "
             "its budget is max_queries=0 (savepoints are not counted).",
-            "move the work into a task (<app>/tasks.py) that the service making the change enqueues",
+            "move the work into a task (<app>/tasks.py) that the service making the change "
+            "enqueues",
             "raise max_queries in its @side_effect(...)",
         ],
         APP_TESTS,
