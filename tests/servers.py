@@ -249,6 +249,45 @@ def postgres_bin_dir() -> Path | None:
 
 
 @dataclass
+class PostgreSQLProcess:
+    """The postmaster of a PostgreSQL server, which a test may stop, restart or freeze."""
+
+    process: ManagedProcess
+    command: list[str]
+    log_dir: Path
+    user: str | None
+    restarts: int = 0
+
+    def fast_shutdown(self) -> None:
+        """Stop as ``pg_ctl stop -m fast`` does: clients are disconnected, nothing waits."""
+        _RUNNING.discard(self.process)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.popen.send_signal(signal.SIGINT)
+        try:
+            self.process.popen.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def start(self, ready: Callable[[], bool]) -> None:
+        self.restarts += 1
+        self.process = ManagedProcess(
+            "postgresql", self.command, user=self.user,
+            log_path=self.log_dir / f"postgresql-restart-{self.restarts}.log",
+        )  # fmt: skip
+        wait_for(ready, what="PostgreSQL to accept connections again", process=self.process)
+
+    def pids(self) -> list[int]:
+        """The postmaster's process id and its children's (backends, background workers)."""
+        postmaster = self.process.popen.pid
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
+
+@dataclass
 class PostgreSQL:
     """A running PostgreSQL server: superuser ``postgres``, trust authentication, loopback."""
 
@@ -256,6 +295,39 @@ class PostgreSQL:
     host: str = LOOPBACK
     user: str = POSTGRES_USER
     _created: set[str] = field(default_factory=set)
+    _server: PostgreSQLProcess | None = None
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server shut down (fast) for the ``with`` block, started again on the same port
+        afterwards, also when the block fails."""
+        assert self._server is not None, "only a server started by running_postgresql() stops"
+        self._server.fast_shutdown()
+        try:
+            yield
+        finally:
+            self._server.start(self.accepts_connections)
+
+    def restart(self) -> None:
+        with self.stopped():
+            pass
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Every process of the server stopped (SIGSTOP) for the ``with`` block, as a hung
+        database: connections stay open and nothing answers. Always resumed (SIGCONT)."""
+        assert self._server is not None, "only a server started by running_postgresql() freezes"
+        frozen: list[int] = []
+        try:
+            for pid in self._server.pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    frozen.append(pid)
+            yield
+        finally:
+            for pid in frozen:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def url(self, database: str) -> str:
         """The ``DATABASE_URL`` of ``database`` on this server."""
@@ -343,10 +415,11 @@ def running_postgresql() -> Iterator[PostgreSQL]:
             log_dir=base,
             user=run_as,
         )
+        server = PostgreSQLProcess(process, command(port), base, run_as)
         try:
-            yield PostgreSQL(port)
+            yield PostgreSQL(port, _server=server)
         finally:
-            process.stop()
+            server.process.stop()
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -519,6 +592,13 @@ def _address(argument: str) -> str:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpSink]:
     """An SMTP sink on a free loopback port, for this test only."""
+    with running_smtp_sink() as sink:
+        yield sink
+
+
+@contextlib.contextmanager
+def running_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP sink on a free loopback port for the ``with`` block (for wider-scoped fixtures)."""
     sink = SmtpSink()
     thread = threading.Thread(
         target=sink.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -3,10 +3,11 @@
 Three bounds cover the ways a request can wait on PostgreSQL (see the settings): connecting
 (``DATABASE_CONNECT_TIMEOUT``), a statement the server runs too long (``statement_timeout``,
 cancelled by the server itself), and a server that answers nothing at all (frozen, or a network
-that drops packets), where only the client can give up: :class:`DatabaseDeadlineMiddleware`
+that drops packets), where only the client can give up: :class:`DatabaseOutageMiddleware`
 cuts the connection of a request still waiting on the database ``DATABASE_REQUEST_TIMEOUT``
 seconds after it started. Each ends in a database error, which :func:`database_unavailable`
-answers with a plain 503 and one log line (``config.views.server_error`` calls it).
+answers with a plain 503 and one log line: the middleware for an error raised by a view,
+``config.views.server_error`` (the 500 handler) for one raised anywhere else.
 """
 
 import logging
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +38,9 @@ def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResp
         request.method, request.path, type(error).__name__, str(error).strip(),
     )  # fmt: skip
     connections.close_all()  # the next request starts from a fresh connection
+    # The error report Django e-mails next shows the user; finding out who it is would read
+    # the session from the database that just failed, and wait for it all over again.
+    request.user = AnonymousUser()
     return HttpResponse(
         "Service temporarily unavailable; try again in a few seconds.\n",
         status=503,
@@ -44,8 +49,13 @@ def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResp
     )
 
 
-class DatabaseDeadlineMiddleware:
-    """Cut the PostgreSQL connection of a request that is still waiting on it past its deadline.
+class DatabaseOutageMiddleware:
+    """Answer a view's database outage with a 503, and cut the PostgreSQL connection of a
+    request that is still waiting on it past its deadline.
+
+    The 503 is answered here rather than by the 500 handler so that Django's error report
+    (e-mailed once per ``ERROR_EMAIL_INTERVAL``) carries no traceback: rendering one shows
+    each frame's variables, and a query set among them would query the failed database again.
 
     A frozen server keeps its sockets open and its kernel acknowledges every packet, so neither
     ``statement_timeout`` nor TCP timeouts end the wait; the web server would kill the worker
@@ -68,6 +78,11 @@ class DatabaseDeadlineMiddleware:
             return self.get_response(request)
         finally:
             _watchdog.forget(ticket)
+
+    def process_exception(self, request: HttpRequest, error: Exception) -> HttpResponse | None:
+        if isinstance(error, DATABASE_UNAVAILABLE):
+            return database_unavailable(request, error)
+        return None
 
 
 class _Watchdog:

@@ -70,12 +70,14 @@ class AdminEmailHandler(DjangoAdminEmailHandler):
 
 
 def error_signature(record: logging.LogRecord) -> str:
-    """What makes two reports the same error: the exception's type and where it was raised
-    (every frame of its traceback), or for a report without one, its logger and message."""
+    """What makes two reports the same error: the exception's type and the line that raised it
+    (so one outage seen by many views is one error), or for a report without an exception, its
+    logger and message."""
     if record.exc_info and record.exc_info[1] is not None:
         error = record.exc_info[1]
         frames = traceback.extract_tb(error.__traceback__)
-        parts = [type(error).__qualname__, *(f"{each.filename}:{each.lineno}" for each in frames)]
+        raised_at = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+        parts = [type(error).__qualname__, raised_at]
     else:
         parts = [record.name, str(record.msg), str(getattr(record, "status_code", ""))]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -3,9 +3,11 @@ answer to a request whose database is unavailable."""
 
 import pytest
 from django.db import OperationalError
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from config.database_outages import DatabaseOutageMiddleware
 from config.views import server_error
 
 
@@ -55,3 +57,15 @@ def test_any_other_error_is_djangos_500() -> None:
 
     assert status == 500
     assert "Server Error (500)" in text
+
+
+def test_a_view_s_database_outage_is_a_503_from_the_middleware() -> None:
+    middleware = DatabaseOutageMiddleware(lambda request: HttpResponse())
+    request = RequestFactory().get("/")
+
+    outage = middleware.process_exception(request, OperationalError("server closed"))
+    bug = middleware.process_exception(request, RuntimeError("a bug"))
+
+    assert outage is not None
+    assert outage.status_code == 503
+    assert bug is None  # left to Django: a 500, and a report with its traceback

@@ -58,8 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Cuts a request's database connection when the database stops answering (a 503 follows).
-    "config.database_outages.DatabaseDeadlineMiddleware",
+    # A database that is down or stops answering is a fast 503 (config/database_outages.py).
+    "config.database_outages.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
