@@ -146,6 +146,7 @@ def site(
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(mail.port),
             DATABASE_CONNECT_TIMEOUT="2",
+            DATABASE_STATEMENT_TIMEOUT="1",
             DATABASE_REQUEST_TIMEOUT="2",
             AXES_FAILURE_LIMIT=str(FAILURE_LIMIT),
         )
@@ -210,6 +211,17 @@ def test_a_hung_database_is_a_503_within_the_request_timeout(site: Site) -> None
     wait_for(
         lambda: site.get().status == PROBE_ANSWERED, what="the site to answer again", timeout=10
     )
+
+
+def test_a_query_stuck_behind_a_lock_is_cancelled_and_answered_503(site: Site) -> None:
+    locker = site.postgresql.connect(database_name(site.env["DATABASE_URL"]))
+    with locker, locker.transaction():
+        locker.execute("LOCK TABLE django_session IN ACCESS EXCLUSIVE MODE")
+        stuck = site.get(timeout=10)
+
+    assert stuck.status == 503, stuck.text
+    assert "canceling statement due to statement timeout" in site.web.log_text()
+    assert site.get().status == PROBE_ANSWERED
 
 
 # --- error e-mails ------------------------------------------------------------------------------
