@@ -32,15 +32,16 @@ STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"annotationlib", "compres
 # what those requirements resolve to by tests/test_ecosystem.py, which prints the difference.
 DEPENDENCIES = frozenset(
     {
-        "amqp", "asgiref", "ast_serialize", "billiard", "celery", "cfgv", "click",
+        "amqp", "asgiref", "ast_serialize", "axes", "billiard", "celery", "cfgv", "click",
         "click_didyoumean", "click_plugins", "click_repl", "dateutil", "distlib", "django",
         "django_stubs_ext", "django_tasks_db", "environ", "filelock", "grimp", "gunicorn",
-        "hatchling", "identify", "importlinter", "iniconfig", "kombu", "librt", "markdown_it",
-        "mdurl", "mypy", "mypy_django_plugin", "mypy_extensions", "mypyc", "nodeenv", "packaging",
-        "pathspec", "platformdirs", "pluggy", "pre_commit", "prompt_toolkit", "psycopg",
-        "psycopg_binary", "py", "pygments", "pytest", "pytest_django", "python_discovery", "redis",
-        "rich", "ruff", "six", "sqlparse", "tomlkit", "trove_classifiers", "typing_extensions",
-        "tzlocal", "vine", "virtualenv", "wcwidth", "whitenoise", "yaml",
+        "hatchling", "identify", "importlinter", "iniconfig", "ipware", "kombu", "librt",
+        "markdown_it", "mdurl", "mypy", "mypy_django_plugin", "mypy_extensions", "mypyc",
+        "nodeenv", "packaging", "pathspec", "platformdirs", "pluggy", "pre_commit",
+        "prompt_toolkit", "psycopg", "psycopg_binary", "py", "pygments", "pytest", "pytest_django",
+        "python_discovery", "python_ipware", "redis", "rich", "ruff", "six", "sqlparse", "tomlkit",
+        "trove_classifiers", "typing_extensions", "tzlocal", "vine", "virtualenv", "wcwidth",
+        "whitenoise", "yaml",
     }
 )  # fmt: skip
 # Modules a project environment may hold that the resolution above does not show: the

@@ -7,6 +7,7 @@ classes in ``servers.py``. A helper that only one test module uses stays in that
 
 from __future__ import annotations
 
+import http.cookies
 import os
 import subprocess
 import sys
@@ -37,6 +38,12 @@ LEAKY_VARIABLES = (
 
 # A secret key that production settings accept (long, random-looking, not a development key).
 PRODUCTION_KEY = "a-long-random-production-secret-key-0123456789-abcdefghijklmnop"
+
+# The account API clients log in with to write (a superuser: it has every permission).
+API_USER = "writer"
+API_PASSWORD = "a-long-password-for-the-api-tests"  # noqa: S105 (a throwaway test account)
+# A CSRF token of the right form: Django compares the cookie with the header, nothing else.
+CSRF_TOKEN = "x" * 32
 
 # Who receives the example task's e-mail, and who sends it, under mailing_env().
 WATCHERS = ["watcher@example.com", "buyer@example.com"]
@@ -172,3 +179,42 @@ def regenerate_signal_map(project: Path) -> str:
     result = manage(project, "signalmap", "--format", "markdown")
     (project / "docs" / "signals.md").write_text(result.stdout)
     return result.stdout
+
+
+def create_api_user(project: Path, env: dict[str, str]) -> None:
+    """Create the superuser ``API_USER`` with ``createsuperuser``, as an operator would."""
+    manage(
+        project, "createsuperuser", "--no-input", "--username", API_USER,
+        "--email", "writer@example.com", DJANGO_SUPERUSER_PASSWORD=API_PASSWORD, **env,
+    )  # fmt: skip
+
+
+def https_headers(port: int, **headers: str) -> dict[str, str]:
+    """What a browser behind the TLS proxy sends with a POST: the proxy's header, its origin
+    and a CSRF token (cookie and header); ``headers`` over these."""
+    return {
+        "X-Forwarded-Proto": "https",
+        "Origin": f"https://127.0.0.1:{port}",
+        "Cookie": f"csrftoken={CSRF_TOKEN}",
+        "X-CSRFToken": CSRF_TOKEN,
+        "Content-Type": "application/x-www-form-urlencoded",
+        **headers,
+    }
+
+
+def log_in(port: int, username: str = API_USER, password: str = API_PASSWORD) -> str:
+    """Log in through the admin's login page on 127.0.0.1:``port``; return the ``Cookie``
+    header (session and CSRF token) for the requests that follow."""
+    from .servers import http_request  # servers.py is a pytest plugin: imported by pytest first
+
+    response = http_request(
+        port, "/admin/login/", method="POST", headers=https_headers(port),
+        body=urllib.parse.urlencode({"username": username, "password": password}).encode(),
+    )  # fmt: skip
+    cookies = http.cookies.SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        cookies.load(header)
+    assert response.status == 302 and "sessionid" in cookies, (
+        f"logging in as {username!r} failed: {response.status} {response.text[:500]}"
+    )
+    return f"csrftoken={CSRF_TOKEN}; sessionid={cookies['sessionid'].value}"

@@ -4,8 +4,8 @@ Fixtures: ``postgresql`` and ``redis_server`` (one private server per test sessi
 xdist worker, in a temporary directory, on a free port of 127.0.0.1) and ``smtp_server`` (an SMTP
 sink in a thread, per test, that records the messages it receives and can refuse sessions),
 ``blackhole`` (a port that never answers). ``running_postgresql()`` gives a test a server of its
-own that it can stop and start again on the same port. ``start_process`` runs a
-long-lived command (gunicorn, a worker) as a context manager that stops it on exit.
+own that it can stop, restart or freeze (``stopped()``, ``restart()``, ``frozen()``).
+``start_process`` runs a long-lived command (gunicorn, a worker) as a context manager that stops it on exit.
 
 Every process runs in its own process group with its output in a log file; stopping sends SIGTERM
 to the group, then SIGKILL after a bounded wait, so no worker child outlives its test, whether the
@@ -118,7 +118,6 @@ class ManagedProcess:
         self.name = name
         self.command = command
         self.log_path = log_path
-        self.user = user
         with log_path.open("wb") as log:
             self.popen = subprocess.Popen(
                 command,
@@ -251,6 +250,45 @@ def postgres_bin_dir() -> Path | None:
 
 
 @dataclass
+class PostgreSQLProcess:
+    """The postmaster of a PostgreSQL server, which a test may stop, restart or freeze."""
+
+    process: ManagedProcess
+    command: list[str]
+    log_dir: Path
+    user: str | None
+    restarts: int = 0
+
+    def fast_shutdown(self) -> None:
+        """Stop as ``pg_ctl stop -m fast`` does: clients are disconnected, nothing waits."""
+        _RUNNING.discard(self.process)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.popen.send_signal(signal.SIGINT)
+        try:
+            self.process.popen.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def start(self, ready: Callable[[], bool]) -> None:
+        self.restarts += 1
+        self.process = ManagedProcess(
+            "postgresql", self.command, user=self.user,
+            log_path=self.log_dir / f"postgresql-restart-{self.restarts}.log",
+        )  # fmt: skip
+        wait_for(ready, what="PostgreSQL to accept connections again", process=self.process)
+
+    def pids(self) -> list[int]:
+        """The postmaster's process id and its children's (backends, background workers)."""
+        postmaster = self.process.popen.pid
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
+
+@dataclass
 class PostgreSQL:
     """A running PostgreSQL server: superuser ``postgres``, trust authentication, loopback."""
 
@@ -258,6 +296,40 @@ class PostgreSQL:
     host: str = LOOPBACK
     user: str = POSTGRES_USER
     _created: set[str] = field(default_factory=set)
+    _server: PostgreSQLProcess | None = None
+
+    @contextlib.contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server shut down (fast) for the ``with`` block, started again on the same port
+        afterwards, also when the block fails."""
+        assert self._server is not None, "only a server started by running_postgresql() stops"
+        self._server.fast_shutdown()
+        try:
+            yield
+        finally:
+            self._server.start(self.accepts_connections)
+
+    def restart(self) -> None:
+        """Shut the server down (fast) and start it again on the same port."""
+        with self.stopped():
+            pass
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Every process of the server stopped (SIGSTOP) for the ``with`` block, as a hung
+        database: connections stay open and nothing answers. Always resumed (SIGCONT)."""
+        assert self._server is not None, "only a server started by running_postgresql() freezes"
+        frozen: list[int] = []
+        try:
+            for pid in self._server.pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+                    frozen.append(pid)
+            yield
+        finally:
+            for pid in frozen:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def url(self, database: str) -> str:
         """The ``DATABASE_URL`` of ``database`` on this server."""
@@ -292,31 +364,6 @@ class PostgreSQL:
             return False
 
 
-class RestartablePostgreSQL(PostgreSQL):
-    """A private PostgreSQL server that a test may stop and start again on the same port."""
-
-    def __init__(self, port: int, process: ManagedProcess) -> None:
-        super().__init__(port)
-        self.process = process
-
-    def stop(self) -> None:
-        """Shut the server down as an administrator's restart does (SIGINT: fast shutdown,
-        which disconnects the clients), then make sure that nothing of it is left."""
-        self.process.popen.send_signal(signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.popen.wait(timeout=STOP_TIMEOUT)
-        self.process.stop()
-
-    def start(self) -> None:
-        """Start it again with the same data and port; return once it accepts connections."""
-        old = self.process
-        self.process = ManagedProcess(
-            old.name, old.command, log_path=old.log_path.with_suffix(".restarted.log"),
-            user=old.user,
-        )  # fmt: skip
-        wait_for(self.accepts_connections, what="PostgreSQL to restart", process=self.process)
-
-
 @pytest.fixture(scope="session")
 def postgresql() -> Iterator[PostgreSQL]:
     """A private PostgreSQL server for this test session (fsync off: throwaway data)."""
@@ -325,11 +372,8 @@ def postgresql() -> Iterator[PostgreSQL]:
 
 
 @contextlib.contextmanager
-def running_postgresql() -> Iterator[RestartablePostgreSQL]:
-    """Start a private PostgreSQL server (also for the benchmarks) and stop it on exit.
-
-    Tests that stop and restart it (``stop()``, ``start()``) use a server of their own.
-    """
+def running_postgresql() -> Iterator[PostgreSQL]:
+    """Start a private PostgreSQL server (also for the benchmarks) and stop it on exit."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         server_absent(
@@ -373,11 +417,11 @@ def running_postgresql() -> Iterator[RestartablePostgreSQL]:
             log_dir=base,
             user=run_as,
         )
-        server = RestartablePostgreSQL(port, process)
+        server = PostgreSQLProcess(process, command(port), base, run_as)
         try:
-            yield server
+            yield PostgreSQL(port, _server=server)
         finally:
-            server.stop()
+            server.process.stop()
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -553,6 +597,13 @@ def _address(argument: str) -> str:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpSink]:
     """An SMTP sink on a free loopback port, for this test only."""
+    with running_smtp_sink() as sink:
+        yield sink
+
+
+@contextlib.contextmanager
+def running_smtp_sink() -> Iterator[SmtpSink]:
+    """An SMTP sink on a free loopback port for the ``with`` block (for wider-scoped fixtures)."""
     sink = SmtpSink()
     thread = threading.Thread(
         target=sink.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -39,7 +39,6 @@ from .servers import (
     ManagedProcess,
     PostgreSQL,
     Redis,
-    RestartablePostgreSQL,
     SmtpSink,
     free_port,
     redis_command,
@@ -96,7 +95,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def restartable() -> Iterator[RestartablePostgreSQL]:
+def restartable() -> Iterator[PostgreSQL]:
     """A PostgreSQL server that this module's tests stop and start again."""
     with running_postgresql() as server:
         yield server
@@ -281,7 +280,7 @@ def signal_group(process: ManagedProcess, signum: int) -> None:
 
 def test_celery_tasks_in_redis_outlive_a_database_outage_longer_than_the_retry_window(
     tmp_path: Path,
-    restartable: RestartablePostgreSQL,
+    restartable: PostgreSQL,
     redis_server: Redis,
     projects: dict[str, Path],
     smtp_server: SmtpSink,
@@ -311,18 +310,18 @@ def test_celery_tasks_in_redis_outlive_a_database_outage_longer_than_the_retry_w
                 lambda: outbox_statuses(restartable, env) == {"PUBLISHED": 3},
                 what="the tasks to be published", process=relay,
             )  # fmt: skip
-            restartable.stop()
+            with restartable.stopped():
+                signal_group(worker, signal.SIGCONT)
+                # Far more hand-backs than the 3 attempts a failing task has: none is spent.
+                wait_for(
+                    lambda: worker.log_text().count("goes back to the broker") >= 6,
+                    what="the worker to hand the tasks back", process=worker,
+                )  # fmt: skip
+                relay.wait_for_log(
+                    r"Database unavailable", what="the relay to wait for the database"
+                )
         finally:
             signal_group(worker, signal.SIGCONT)
-        try:
-            # Far more hand-backs than the 3 attempts a failing task has: none is spent.
-            wait_for(
-                lambda: worker.log_text().count("goes back to the broker") >= 6,
-                what="the worker to hand the tasks back", process=worker,
-            )  # fmt: skip
-            relay.wait_for_log(r"Database unavailable", what="the relay to wait for the database")
-        finally:
-            restartable.start()
         messages = smtp_server.wait_for_messages(4, process=worker)
         manage(project, "shell", "-c", create_products("after"), **env)
         messages = smtp_server.wait_for_messages(5, process=worker)
@@ -340,7 +339,7 @@ def test_celery_tasks_in_redis_outlive_a_database_outage_longer_than_the_retry_w
 
 def test_db_worker_survives_a_postgresql_restart_and_delivers_everything(
     tmp_path: Path,
-    restartable: RestartablePostgreSQL,
+    restartable: PostgreSQL,
     projects: dict[str, Path],
     smtp_server: SmtpSink,
 ) -> None:
@@ -350,11 +349,8 @@ def test_db_worker_survives_a_postgresql_restart_and_delivers_everything(
     with background_workers(project, env, tmp_path) as worker:
         manage(project, "shell", "-c", create_products("before"), **env)
         smtp_server.wait_for_messages(1, process=worker)
-        restartable.stop()
-        try:
+        with restartable.stopped():
             worker.wait_for_log(r"Database unavailable", what="the worker to wait for it")
-        finally:
-            restartable.start()
         worker.wait_for_log(r"Database available again", what="the worker to resume")
         manage(project, "shell", "-c", create_products(*names_for("after")), **env)
         messages = smtp_server.wait_for_messages(4, process=worker)

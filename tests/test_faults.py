@@ -27,7 +27,10 @@ import pytest
 
 from .helpers import (
     bake_project,
+    create_api_user,
     database_name,
+    https_headers,
+    log_in,
     mailing_env,
     manage,
     output_of,
@@ -225,6 +228,7 @@ def test_requests_succeed_while_the_broker_is_down_or_hung_and_deliveries_follow
         tmp_path, postgresql, "celery",
         CELERY_BROKER_URL=f"redis://127.0.0.1:{broker_port}/0", **mailing_env(smtp_server),
     )  # fmt: skip
+    create_api_user(project, env)
 
     with (
         start_process(
@@ -235,16 +239,17 @@ def test_requests_succeed_while_the_broker_is_down_or_hung_and_deliveries_follow
         background_workers(project, env, tmp_path) as worker,
     ):  # fmt: skip
         port = int(web.wait_for_log(r"Listening at: http://127\.0\.0\.1:(\d+)", what="gunicorn")[1])
+        session = log_in(port)
         # Refused: nothing listens on the broker's port yet.
-        assert create_over_http(port, "Lamp").status == 201
+        assert create_over_http(port, "Lamp", session).status == 201
         worker.wait_for_log(r"Cannot connect to redis|Error 111", what="the worker to fail")
         with private_redis(broker_port, tmp_path) as redis:
             smtp_server.wait_for_messages(1, process=worker)
             # Hung: the broker accepts connections but answers nothing.
             redis.popen.send_signal(signal.SIGSTOP)
             try:
-                assert create_over_http(port, "Desk").status == 201
-                assert create_over_http(port, "Chair").status == 201
+                assert create_over_http(port, "Desk", session).status == 201
+                assert create_over_http(port, "Chair", session).status == 201
             finally:
                 redis.popen.send_signal(signal.SIGCONT)
             messages = smtp_server.wait_for_messages(3, process=worker)
@@ -256,16 +261,12 @@ def test_requests_succeed_while_the_broker_is_down_or_hung_and_deliveries_follow
     ]
 
 
-def create_over_http(port: int, name: str, *, timeout: float = 5) -> Response:
-    """POST a product through the view (as a browser behind the TLS proxy); fails if it hangs."""
-    https = {"X-Forwarded-Proto": "https"}
-    token = "x" * 32
+def create_over_http(port: int, name: str, session: str, *, timeout: float = 5) -> Response:
+    """POST a product through the view (as a browser behind the TLS proxy, logged in with the
+    ``session`` cookies from :func:`log_in`); fails if it hangs."""
     return http_request(
         port, "/products/", method="POST", timeout=timeout,
-        headers={
-            **https, "Origin": f"https://127.0.0.1:{port}", "Cookie": f"csrftoken={token}",
-            "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded",
-        },
+        headers=https_headers(port, Cookie=session),
         body=urllib.parse.urlencode({"name": name, "price": "19.90"}).encode(),
     )  # fmt: skip
 
@@ -435,6 +436,7 @@ def test_concurrent_duplicate_posts_get_201_or_400_and_every_product_one_e_mail(
     background_tasks: str,
 ) -> None:
     project, env = deploy(background_tasks)
+    create_api_user(project, env)
     names = [f"Product {number % 20}" for number in range(50)]  # 30 duplicates
 
     with (
@@ -446,9 +448,12 @@ def test_concurrent_duplicate_posts_get_201_or_400_and_every_product_one_e_mail(
         background_workers(project, env, tmp_path, relays=2) as worker,  # relays side by side
     ):  # fmt: skip
         port = int(web.wait_for_log(r"Listening at: http://127\.0\.0\.1:(\d+)", what="gunicorn")[1])
+        session = log_in(port)
         with ThreadPoolExecutor(max_workers=25) as pool:
             # A generous timeout: 50 requests queue up on two shared cores.
-            responses = list(pool.map(lambda name: create_over_http(port, name, timeout=60), names))
+            responses = list(
+                pool.map(lambda name: create_over_http(port, name, session, timeout=60), names)
+            )
         products = count(postgresql, env, "catalog_product")
         messages = smtp_server.wait_for_messages(products, process=worker)
         wait_for(

@@ -10,7 +10,6 @@ to a sink that records it, so a test sees the e-mail the worker really sent.
 from __future__ import annotations
 
 import gzip
-import http.cookies
 import json
 import re
 import sys
@@ -23,7 +22,10 @@ from .helpers import (
     SENDER,
     WATCHERS,
     bake_project,
+    create_api_user,
     database_name,
+    https_headers,
+    log_in,
     mailing_env,
     manage,
     output_of,
@@ -178,6 +180,7 @@ def test_gunicorn_serves_the_project_with_production_settings(
     env = production_env(DATABASE_URL=postgresql.create_database("web"))
     manage(project, "migrate", "--no-input", **env)
     manage(project, "collectstatic", "--no-input", **env)
+    create_api_user(project, env)
 
     with start_process(
         "gunicorn", "gunicorn", "config.wsgi", "--bind", "127.0.0.1:0", "--workers", "2",
@@ -202,24 +205,17 @@ def test_gunicorn_serves_the_project_with_production_settings(
         assert empty.status == 200, empty.text
         assert json.loads(empty.body) == {"products": []}
 
-        # A POST goes through CSRF protection and the service, like a browser's would.
-        cookies = http.cookies.SimpleCookie()
-        for header in login.headers.get_all("Set-Cookie") or []:
-            cookies.load(header)
-        token = cookies["csrftoken"].value
-        created = http_request(
-            port,
-            "/products/",
-            method="POST",
-            headers={
-                **https,
-                "Origin": origin,
-                "Cookie": f"csrftoken={token}",
-                "X-CSRFToken": token,
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-            body=urllib.parse.urlencode({"name": "Lamp", "price": "19.90"}).encode(),
+        # Writing takes a login: anonymous is refused, a user with the permission may.
+        product_form = urllib.parse.urlencode({"name": "Lamp", "price": "19.90"}).encode()
+        anonymous = http_request(
+            port, "/products/", method="POST", headers=https_headers(port), body=product_form
         )
+        assert anonymous.status == 403, anonymous.text
+        # A POST goes through CSRF protection and the service, like a browser's would.
+        created = http_request(
+            port, "/products/", method="POST", body=product_form,
+            headers=https_headers(port, Cookie=log_in(port)),
+        )  # fmt: skip
         assert created.status == 201, created.text
         product = json.loads(created.body)
         assert product | {"id": None} == {"id": None, "name": "Lamp", "price": "19.90"}

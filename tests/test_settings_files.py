@@ -37,6 +37,16 @@ def test_first_local_run_writes_a_private_dot_env_with_a_fresh_key(tmp_path: Pat
     assert ".env" in (projects[0] / ".gitignore").read_text().splitlines()
 
 
+def test_the_sqlite_database_is_readable_by_its_owner_only(project: Path) -> None:
+    database = project / "db.sqlite3"
+    database.unlink(missing_ok=True)
+
+    manage(project, "migrate", "--no-input", SECRET_KEY=PRODUCTION_KEY)
+
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert "*.sqlite3" in (project / ".gitignore").read_text().splitlines()
+
+
 def test_production_ignores_dot_env(project: Path) -> None:
     (project / ".env").write_text(f"SECRET_KEY={PRODUCTION_KEY}\nALLOWED_HOSTS=shop.example.com\n")
 

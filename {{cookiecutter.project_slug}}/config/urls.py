@@ -7,6 +7,8 @@ from django.views.generic import RedirectView
 
 from . import views
 
+handler500 = "config.views.server_error"  # a database outage is a 503 (config/database_outages.py)
+
 urlpatterns: list[URLPattern | URLResolver] = [
 {%- if cookiecutter.include_example_app %}
     path("", RedirectView.as_view(pattern_name="catalog:products"), name="home"),

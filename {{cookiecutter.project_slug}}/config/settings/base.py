@@ -6,7 +6,11 @@ production and the tests read no ``.env`` unless ``DJANGO_READ_DOT_ENV_FILE=true
 See ``.env.example`` for the variables this project reads. ``SECRET_KEY`` is set per environment.
 """
 
+import contextlib
+import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
@@ -41,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # throttles login attempts (the admin's included)
     "{{ cookiecutter.project_slug }}.background",  # before django_tasks_db: its db_worker wins
 {%- if cookiecutter.background_tasks == "database" %}
     "django_tasks_db",
@@ -53,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A database that is down or stops answering is a fast 503 (config/database_outages.py).
+    "config.database_outages.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out login attempt
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -82,15 +90,37 @@ TEMPLATES = [
     },
 ]
 
+
+def create_private_sqlite_file(database: dict[str, Any]) -> None:
+    """Create ``database``'s SQLite file readable by its owner only, before SQLite creates it
+    readable by everyone (the journal and WAL files SQLite adds take the same mode)."""
+    name = str(database["NAME"])
+    if database["ENGINE"] != "django.db.backends.sqlite3" or name.startswith((":", "file:")):
+        return
+    path = Path(name)
+    if path.parent.is_dir():
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A request still waiting on the database this many seconds after it started has its
+# connection cut and is answered 503 (config/database_outages.py), as when the database is
+# down. Keep it, plus DATABASE_CONNECT_TIMEOUT, under the web server's timeout (gunicorn's 30 s),
+# which kills the worker and drops the client's connection instead.
+DATABASE_REQUEST_TIMEOUT = env.float("DATABASE_REQUEST_TIMEOUT", default=20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    postgresql_options = DATABASES["default"].setdefault("OPTIONS", {})
     # A request waits at most this long for a connection instead of the OS's minutes.
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
-        "DATABASE_CONNECT_TIMEOUT", default=5
-    )
+    postgresql_options["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    # The server cancels any statement that runs longer (a lock held, a slow query); 0 turns
+    # it off, e.g. `DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate` for a long migration.
+    statement_timeout_ms = round(env.float("DATABASE_STATEMENT_TIMEOUT", default=15) * 1000)
+    statement_timeout = f"-c statement_timeout={statement_timeout_ms}"
+    postgresql_options["options"] = f"{postgresql_options.get('options', '')} {statement_timeout}"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
@@ -99,6 +129,23 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_connect_timeout=env.float("CACHE_TIMEOUT", default=1),
         socket_timeout=env.float("CACHE_TIMEOUT", default=1),
     )
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed logins (django-axes): this many from one client for one user name lock that pair out
+# for AXES_COOLOFF_MINUTES; a successful login resets the count. Behind proxies, set
+# AXES_PROXY_COUNT to their number so the client's address is read from X-Forwarded-For.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner at every start; failures and lockouts are still logged
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,6 +252,12 @@ SIDE_EFFECTS_DEFAULT_MAX_QUERIES = 1
 # Seconds one receiver call may take in the tests when it does not pass max_seconds.
 SIDE_EFFECTS_DEFAULT_MAX_SECONDS = 0.25
 
+# Error reports (config/error_reports.py): every password in a URL- or DSN-style value is
+# masked, and one error (its type and where it was raised) is e-mailed at most once per this
+# many seconds: once in all with a shared CACHE_URL (Redis), once per process with the default.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.error_reports.SecretMaskingFilter"
+ERROR_EMAIL_INTERVAL = env.float("ERROR_EMAIL_INTERVAL", default=300)
+
 # Every line is printed once, by the root logger. Django's default configuration gives the
 # "django" logger a console handler of its own when DEBUG is on, which printed django.* lines
 # (django.tasks: every task a worker runs) twice; here it keeps only the e-mail to ADMINS.
@@ -224,5 +277,9 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A request with a Host not in ALLOWED_HOSTS is anyone's to send: logged, not mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+    },
 }

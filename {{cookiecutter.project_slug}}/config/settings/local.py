@@ -1,7 +1,8 @@
 """Settings for a developer's machine: debug on, e-mail printed to the console.
 
 The first run writes ``.env`` from ``.env.example`` with a fresh development ``SECRET_KEY``,
-readable by its owner only; nothing secret is part of the generated project itself.
+readable by its owner only, as is the SQLite database; nothing secret is part of the generated
+project itself.
 """
 
 import os
@@ -11,7 +12,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DOT_ENV_FILE, READ_DOT_ENV_FILE, env
+from .base import (
+    BASE_DIR,
+    DATABASES,
+    DOT_ENV_FILE,
+    READ_DOT_ENV_FILE,
+    create_private_sqlite_file,
+    env,
+)
 
 # Django's own mark for a key that must never reach production (the production settings refuse it).
 DEVELOPMENT_KEY_PREFIX = "django-insecure-"
@@ -40,6 +48,7 @@ def development_secret_key() -> str:
 
 
 SECRET_KEY = development_secret_key()
+create_private_sqlite_file(DATABASES["default"])
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 

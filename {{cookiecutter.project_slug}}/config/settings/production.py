@@ -11,7 +11,7 @@ from django.core.checks.security.base import (
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DEFAULT_FROM_EMAIL, env
+from .base import DATABASES, DEFAULT_FROM_EMAIL, create_private_sqlite_file, env
 
 KEY_ADVICE = (
     "set SECRET_KEY in the environment to a long random value, e.g. the output of "
@@ -41,6 +41,10 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request reuses it, so one that a database restart
+# closed is replaced instead of failing that request with a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+create_private_sqlite_file(DATABASES["default"])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
