@@ -27,6 +27,7 @@ from django.db.models.signals import pre_delete, pre_save  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
 from .models import AuditLog  # noqa: E402
+from .tasks import notify_price_watchers  # noqa: E402
 
 
 @side_effect(post_save, sender=Product)
