@@ -8,6 +8,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Login throttling off, so that the test client's login() works (django-axes needs a request,
+# which it does not pass); tests/test_login_throttling.py turns it on to check it.
+AXES_ENABLED = False
 MAILERS = {
     "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
     "background": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
