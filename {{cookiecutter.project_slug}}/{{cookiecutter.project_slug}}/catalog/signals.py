@@ -3,13 +3,17 @@
 Business rules (the audit trail, validation) live in ``services``; anything slow is a task that a
 receiver only enqueues, in the same transaction as the change (so the task exists if and only if
 the change was committed). Observability and cache receivers run on commit: nothing is logged
-or dropped for a change that was rolled back. Every receiver is connected with
-``@side_effect``, has a docstring and a query budget; ``python manage.py signalmap`` lists them.
+or dropped for a change that was rolled back (a receiver that needs the instance's key takes it
+before it defers: a delete clears the primary key before the commit). Every receiver is
+connected with ``@side_effect``, has a docstring and a query budget; ``python manage.py
+signalmap`` lists them.
 """
 
 import logging
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 {% if cookiecutter.background_tasks == "celery" -%}
@@ -24,10 +28,15 @@ from .tasks import notify_price_watchers
 logger = logging.getLogger(__name__)
 
 
-@side_effect([post_save, post_delete], sender=Product, on_commit=True, max_queries=0)
-def forget_cached_product(sender: type[Product], instance: Product, **kwargs: object) -> None:
+@side_effect([post_save, post_delete], sender=Product, max_queries=0)
+def forget_cached_product(
+    sender: type[Product], instance: Product, using: str, **kwargs: object
+) -> None:
     """Drop the product's cache entry once the change is committed, so readers see it."""
-    cache.delete(product_cache_key(instance.pk))
+    # The key is taken now: once a delete is done Django sets the instance's pk to None, before
+    # the transaction (an admin delete's, say) commits.
+    key = product_cache_key(instance.pk)
+    transaction.on_commit(partial(cache.delete, key), using=using, robust=True)
 
 
 @side_effect(post_save, sender=Product, on_commit=True, max_queries=0)
