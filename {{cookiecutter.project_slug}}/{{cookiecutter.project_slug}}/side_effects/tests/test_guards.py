@@ -21,7 +21,7 @@ import pytest
 {% endif %}from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_migrate, pre_save
 from django.dispatch import Signal
 
@@ -243,19 +243,36 @@ def test_a_udp_datagram_is_no_connection(
     assert guards.report() == ""
 
 
+def test_a_raw_db_api_cursor_is_counted_and_its_writes_judged(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def rename_raw() -> None:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        cursor.execute("UPDATE auth_group SET name = 'x' WHERE id = -1")
+        cursor.close()
+
+    send_to(rename_raw, max_queries=0)
+
+    report = guards.report()
+    assert f"{name(rename_raw)} ran 1 database query; its budget is max_queries=0" in report
+    assert "-- raw DB-API cursor" in report
+    assert f"{name(rename_raw)} wrote rows of auth.Group, which its" in report
+
+
 def test_a_write_needs_declaring(guards: ReceiverGuards, send_to: Callable[..., None]) -> None:
-    def create_group() -> None:
-        Group.objects.create(name="editors")
+    def update_group() -> None:
+        Group.objects.filter(name="none").update(name="undeclared")
 
-    def create_declared_group() -> None:
-        Group.objects.create(name="viewers")
+    def update_declared_group() -> None:
+        Group.objects.filter(name="none").update(name="declared")
 
-    send_to(create_group, max_queries=1)
+    send_to(update_group, max_queries=1)
     undeclared = guards.report()
-    send_to(create_declared_group, max_queries=1, writes=(Group,))
+    send_to(update_declared_group, max_queries=1, writes=(Group,))  # both receivers run
 
-    assert f"{name(create_group)} wrote rows of auth.Group, which its" in undeclared
-    assert guards.report() == ""
+    assert f"{name(update_group)} wrote rows of auth.Group, which its" in undeclared
+    assert "update_declared_group" not in guards.report()
 
 
 def _connect() -> str:
