@@ -20,6 +20,7 @@ import pytest
 {% if cookiecutter.background_tasks == "celery" %}from celery import current_app
 {% endif %}from django.apps import apps
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_migrate, pre_save
@@ -36,6 +37,29 @@ from .receivers import SIGNALS_MODULE
 pytestmark = pytest.mark.django_db
 
 done = Signal()
+
+
+def _connect() -> str:
+    """Connect to a port nobody listens on."""
+    socket.socket().connect_ex(("127.0.0.1", 9))
+    return "stock"
+
+
+class _ProjectHandler(logging.Handler):
+    """A logging handler of the project's own (it talks to the network itself)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _connect()
+
+
+PROJECT_LOG = logging.getLogger(f"{__name__}.warehouse")
+PROJECT_LOG.addHandler(_ProjectHandler())
+PROJECT_LOG.propagate = False
+POOL = ThreadPoolExecutor(max_workers=1)  # made at import: no thread starts in a receiver
+
+
+async def _call_soon() -> None:
+    asyncio.get_running_loop().call_soon(len, "x")
 
 
 @pytest.fixture
@@ -230,6 +254,20 @@ def test_work_handed_elsewhere_is_the_receivers(
     assert f"{name(hand_off)} {what}" in guards.report()
 
 
+def test_the_advice_says_what_waits_on_the_receiver(
+    guards: ReceiverGuards, connect: Callable[..., Receiver]
+) -> None:
+    def tell_the_crm(sender: object, **kwargs: object) -> None:
+        _connect()
+
+    connect(user_login_failed, module_level(tell_the_crm), max_queries=0)
+    user_login_failed.send(sender=Group, credentials={}, request=None)
+
+    report = guards.report()
+    assert "makes every failed login wait on work outside it" in report
+    assert "save" not in report
+
+
 def test_a_udp_datagram_is_no_connection(
     guards: ReceiverGuards, send_to: Callable[..., None]
 ) -> None:
@@ -273,29 +311,6 @@ def test_a_write_needs_declaring(guards: ReceiverGuards, send_to: Callable[..., 
 
     assert f"{name(update_group)} wrote rows of auth.Group, which its" in undeclared
     assert "update_declared_group" not in guards.report()
-
-
-def _connect() -> str:
-    """Connect to a port nobody listens on."""
-    socket.socket().connect_ex(("127.0.0.1", 9))
-    return "stock"
-
-
-class _ProjectHandler(logging.Handler):
-    """A logging handler of the project's own (it talks to the network itself)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        _connect()
-
-
-PROJECT_LOG = logging.getLogger(f"{__name__}.warehouse")
-PROJECT_LOG.addHandler(_ProjectHandler())
-PROJECT_LOG.propagate = False
-POOL = ThreadPoolExecutor(max_workers=1)  # made at import: no thread starts in a receiver
-
-
-async def _call_soon() -> None:
-    asyncio.get_running_loop().call_soon(len, "x")
 
 
 def test_on_commit_callbacks_a_receiver_registers_are_charged_to_it(

@@ -95,10 +95,14 @@ def _trace_raw_statements(connection: BaseDatabaseWrapper) -> None:
 def _tracing_new_connections(
     original: Callable[[BaseDatabaseWrapper], None],
 ) -> Callable[[BaseDatabaseWrapper], None]:
-    """``connect`` that traces the new connection's statements."""
+    """``connect`` that traces the new connection's statements (not its own set-up's)."""
 
     def connect(connection: BaseDatabaseWrapper) -> None:
-        original(connection)
+        token = _in_django.set(True)
+        try:
+            original(connection)
+        finally:
+            _in_django.reset(token)
         _trace_raw_statements(connection)
 
     return connect
