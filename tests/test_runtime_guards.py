@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from .helpers import PACKAGE, append, output_of, regenerate_signal_map, run_gate
 
 HURRIED_RECEIVERS = f'''
@@ -643,12 +645,19 @@ def test_hurried_receivers_fail_the_gate_naming_each_offender_and_the_fix(
     assert chosen.returncode == 0, output_of(chosen)
     assert "triggered by no test" not in chosen.stdout
 
-    for switch_off, why in SWITCHES_OFF:
-        switched_off = run_gate(project, GUARDS_ON_TEST, *switch_off, PYTEST_ADDOPTS=" ".join(why))
-        output = output_of(switched_off)
-        assert switched_off.returncode != 0, output
-        assert "The receiver guards are off in this run" in output, output
-        assert "KeyError" not in output
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("arguments", "addopts"), SWITCHES_OFF, ids=["-p no:", "--ignore"])
+def test_switching_the_guards_off_fails_the_gate(
+    default_project: Path, arguments: tuple[str, ...], addopts: tuple[str, ...]
+) -> None:
+    gate = run_gate(default_project, GUARDS_ON_TEST, *arguments, PYTEST_ADDOPTS=" ".join(addopts))
+
+    output = output_of(gate)
+    assert gate.returncode != 0, output
+    assert "The receiver guards are off in this run" in output
+    assert "Remove it from addopts (pyproject.toml) or PYTEST_ADDOPTS" in output
+    assert "KeyError" not in output
 
 
 def test_legitimate_receivers_the_guards_once_flagged_pass_the_gate(
