@@ -150,7 +150,10 @@ def _reconnect_with_side_effect(plain: list[tuple[object, Callable, object]]) ->
             sender=registration.sender,
             on_commit=registration.on_commit,
             max_queries=registration.max_queries,
+            max_seconds=registration.max_seconds,
             skip_raw=registration.skip_raw,
+            normalizes=registration.normalizes,
+            writes=registration.writes,
         )(registration.func)
 
 

@@ -2,7 +2,8 @@
 
 Each test fails with the tool's own explanation: the broken import contract and its guidance,
 the system check and its hint, the missing migration, or the stale signal map and its diff.
-The receiver checks cannot be switched off: silencing one of them fails the gate.
+Neither the receiver checks nor the receiver guards can be switched off: silencing a check,
+disabling the pytest plugin or leaving tests out of every run (addopts) fails the gate.
 """
 
 import logging
@@ -21,6 +22,7 @@ from importlinter.cli import lint_imports
 
 import config.settings
 from {{ cookiecutter.project_slug }}.side_effects.testing.advice import CONTRACT_GUIDANCE
+from {{ cookiecutter.project_slug }}.side_effects.testing.pytest_plugin import guards_off_reason
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KIT_CHECKS = "side_effects."
@@ -92,6 +94,13 @@ def test_receiver_checks_are_not_silenced(load_settings: Callable[..., dict[str,
             + "\nRemove them from the setting and fix the receivers the checks name instead.",
             pytrace=False,
         )
+
+
+def test_receiver_guards_are_on(pytestconfig: pytest.Config) -> None:
+    reason = guards_off_reason(pytestconfig)
+
+    if reason:
+        pytest.fail(reason, pytrace=False)
 
 
 @pytest.mark.django_db  # some checks (django-tasks-db's JSONField) ask the database's features

@@ -8,6 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from {{ cookiecutter.project_slug }}.background.testing import queued_tasks
@@ -30,6 +32,23 @@ def test_saving_a_product_drops_its_cache_entry(
 
     assert cache.get(product_cache_key(product.pk)) is None
     assert get_product(product_id=product.pk).price == Decimal("24.50")
+
+
+def test_deleting_a_product_in_the_admin_drops_its_cache_entry(
+    admin_client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    product = create_product(name="Lamp", price=Decimal("19.90"))
+    get_product(product_id=product.pk)
+    assert cache.get(product_cache_key(product.pk)) is not None
+
+    with django_capture_on_commit_callbacks(execute=True):  # the admin deletes in a transaction
+        response = admin_client.post(
+            reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not Product.objects.exists()
+    assert cache.get(product_cache_key(product.pk)) is None
 
 
 def test_saving_a_product_logs_one_line(

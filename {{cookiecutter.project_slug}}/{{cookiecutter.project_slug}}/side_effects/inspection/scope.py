@@ -2,7 +2,10 @@
 
 Project code is every module whose file lives under the repository root (``config/``, the
 project package, apps beside them or nested at any depth) outside an installed location (a
-virtual environment, ``site-packages``), except tests and their helpers.
+virtual environment, ``site-packages``), except tests: what pytest collects (``test_*.py``,
+``*_test.py``), ``conftest.py``, and the modules of test directories (``tests/``, ``test/``).
+A module imported when Django starts is project code whatever its name: ``ready()`` made it
+part of every process.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from pathlib import Path
 
 from ..runtime.conf import KIT_PACKAGE, PROJECT_ROOT
 
-# Module names that mark tests and their helpers at any depth, besides a ``test_`` prefix.
-TEST_MODULES = ("test", "tests", "testing", "conftest", "fixtures")
+# Module names that mark tests and their helpers at any depth, besides a ``test_`` prefix and
+# a ``_test`` suffix (pytest's default ``python_files``).
+TEST_MODULES = ("test", "tests", "conftest")
 TEST_PREFIX = "test_"
+TEST_SUFFIX = "_test"
 
 # Directory names that hold installed packages wherever they are (another virtual environment).
 _INSTALLED_DIRECTORIES = frozenset({"site-packages", "dist-packages"})
@@ -35,8 +40,28 @@ def is_kit_module(name: str) -> bool:
 
 
 def is_test_module(name: str) -> bool:
-    """Whether ``name`` is, or is inside, a test module or package."""
-    return _names_a_test(name.split("."))
+    """Whether ``name`` is, or is inside, a test module or package not imported at start-up."""
+    return _names_a_test(name.split(".")) and name not in startup_modules()
+
+
+def startup_modules() -> frozenset[str]:
+    """The project modules loaded when Django started (noted at the first call).
+
+    The pytest plugin calls it before collection; ``manage.py`` commands after ``setup()``.
+    Conftest modules, which pytest loads, are never among them.
+    """
+    global _startup
+    if _startup is None:
+        _startup = frozenset(
+            name
+            for name, module in list(sys.modules.items())
+            if "conftest" not in name.split(".")
+            and is_project_file(getattr(module, "__file__", None))
+        )
+    return _startup
+
+
+_startup: frozenset[str] | None = None
 
 
 def is_test_file(filename: str) -> bool:
@@ -61,7 +86,10 @@ def is_project_file(filename: str | None) -> bool:
 
 def _names_a_test(parts: list[str]) -> bool:
     """Whether one of a module's dotted-name parts marks tests."""
-    return any(part in TEST_MODULES or part.startswith(TEST_PREFIX) for part in parts)
+    return any(
+        part in TEST_MODULES or part.startswith(TEST_PREFIX) or part.endswith(TEST_SUFFIX)
+        for part in parts
+    )
 
 
 def _file_of_nearest_loaded(name: str) -> str | None:

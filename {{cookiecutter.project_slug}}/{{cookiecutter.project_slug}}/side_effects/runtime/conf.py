@@ -19,6 +19,10 @@ DEFAULTS: dict[str, Any] = {
     "SIDE_EFFECTS_DEFAULT_MAX_QUERIES": 1,
     # Seconds one call of a receiver that passes no max_seconds may take in the tests.
     "SIDE_EFFECTS_DEFAULT_MAX_SECONDS": 0.25,
+    # The most any receiver may ask for, set once for the project (system check E006): a
+    # receiver that needs more does a task's work.
+    "SIDE_EFFECTS_MAX_QUERIES_CEILING": 5,
+    "SIDE_EFFECTS_MAX_SECONDS_CEILING": 1.0,
 }
 
 # The receiver kit's package, and the project's top-level package that holds it.

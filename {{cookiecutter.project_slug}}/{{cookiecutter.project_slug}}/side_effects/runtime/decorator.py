@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from functools import update_wrapper
 from typing import TypeVar
 
+from django.db.models import Model
 from django.dispatch import Signal
 from django.utils.inspect import func_accepts_kwargs
 
@@ -31,6 +32,7 @@ def side_effect(
     max_seconds: float | None = None,
     skip_raw: bool = True,
     normalizes: bool = False,
+    writes: Sequence[type[Model]] = (),
 ) -> Callable[[F], F]:
     """Connect the decorated module-level function to ``signal`` (or each of a list of signals).
 
@@ -40,7 +42,9 @@ def side_effect(
     pytest plugin enforces (defaults: the ``SIDE_EFFECTS_DEFAULT_MAX_*`` settings);
     ``skip_raw=False`` also runs it while fixtures are loaded; ``normalizes=True`` lets a
     ``pre_save`` receiver change the instance's values (trimming, lower-casing: never a business
-    rule). Returns the function unchanged, so it stays directly callable.
+    rule); ``writes`` names the models whose rows the receiver writes (the guards refuse any
+    other write; the signal map shows them). Returns the function unchanged, so it stays
+    directly callable.
     """
     signals = tuple(signal) if isinstance(signal, Sequence) else (signal,)
     if not signals or not all(isinstance(each, Signal) for each in signals):
@@ -57,6 +61,7 @@ def side_effect(
             max_seconds=_time_budget(max_seconds),
             skip_raw=skip_raw,
             normalizes=normalizes,
+            writes=_written_models(writes),
         )
         receiver = update_wrapper(wrapper_for(registration), func)
         for each in signals:
@@ -97,3 +102,11 @@ def _time_budget(max_seconds: float | None) -> float:
     if not isinstance(max_seconds, int | float) or max_seconds <= 0:
         raise ValueError(f"max_seconds must be a number of seconds > 0, not {max_seconds!r}.")
     return float(max_seconds)
+
+
+def _written_models(writes: Sequence[type[Model]]) -> tuple[type[Model], ...]:
+    """The models a receiver declares it writes, checked to be model classes."""
+    models = tuple(writes)
+    if not all(isinstance(each, type) and issubclass(each, Model) for each in models):
+        raise TypeError(f"writes= takes model classes, not {writes!r}.")
+    return models

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Model
 from django.dispatch import Signal
 
 from .naming import distinct_name, summary_of
@@ -30,6 +31,8 @@ class Registration:
     max_seconds: float
     skip_raw: bool
     normalizes: bool
+    # The models whose rows the receiver writes (besides the hand-off's queued task).
+    writes: tuple[type[Model], ...] = ()
 
     @property
     def summary(self) -> str:

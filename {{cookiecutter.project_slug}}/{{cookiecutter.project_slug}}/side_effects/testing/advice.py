@@ -7,6 +7,10 @@ Each text is written once, here. The import contracts in ``pyproject.toml`` carr
 
 from __future__ import annotations
 
+from django.contrib.auth import signals as auth_signals
+from django.core import signals as core_signals
+from django.db.models import signals as model_signals
+
 {%- if cookiecutter.background_tasks == "database" %}
 
 ENQUEUE = "(task.enqueue(...), which writes the task in the caller's transaction)"
@@ -40,14 +44,38 @@ SERVICE_CALL = (
     f"import_module, import_string, a helper): {CALL_THE_SERVICE}, or enqueue a task that "
     "calls it."
 )
-# {subject}: "Network I/O", "A subprocess", "A thread" ...
+# {subject}: "Network I/O", "A subprocess", "A thread" ...; {trigger}: see trigger_of().
 OUTSIDE_WORK = (
-    "{subject} in a receiver makes every save wait on work outside the transaction, work that "
-    f"still happens when the save rolls back: move it into {TASK}."
+    "{subject} in a receiver makes every {trigger} wait on work outside it, work that is not "
+    f"undone when the transaction rolls back: move it into {TASK}. A metric may go out as a "
+    "fire-and-forget UDP datagram (StatsD)."
+)
+# {what}: "a thread pool", "the event loop" ...
+ESCAPING_WORK = (
+    "Work handed to {what} outlives the receiver, so no budget or guard sees it and nothing "
+    "waits for it or retries it: move it into "
+    f"{TASK}."
 )
 INLINE_TASK = (
-    f"That does the task's work inside the save: enqueue it instead {ENQUEUE} and let a worker "
-    "run it."
+    "That does the task's work inside the {trigger}: enqueue it instead "
+    f"{ENQUEUE} and let a worker run it."
+)
+BROKER_CALL = (
+    "A receiver reaches the broker only through the hand-off, which writes the task in the "
+    "caller's transaction (committed if and only if the change is): enqueue it "
+    f"{ENQUEUE}; never task.delay(), apply_async() or send_task(), which publish even when the "
+    "change rolls back and are lost when the broker is down."
+)
+VETO = (
+    "A receiver cannot veto: in production (SIDE_EFFECTS_RAISE_EXCEPTIONS off) this exception "
+    "is logged and swallowed and the {trigger} goes ahead. Put the rule where it can refuse: "
+    "the service that makes the change, Model.clean() (with full_clean() in the service) or a "
+    "form."
+)
+UNDECLARED_WRITES = (
+    "Writing rows is business logic unless the team says otherwise: declare the models the "
+    "receiver writes, @side_effect(..., writes=(TheModel,)), so that reviewers and the signal "
+    "map see them, or move the writes into the service that makes the change."
 )
 INSTANCE_CHANGE = (
     "A pre_save receiver that rewrites the instance hides a business rule behind save(): apply "
@@ -63,6 +91,11 @@ DIRECT_CALL = (
     "A receiver runs only when its signal is sent: code that needs the work done calls a "
     "service (business logic) or enqueues a task. Call receivers directly only in tests."
 )
+GUARDS_OFF = (
+    "The receiver guards are off in this run ({why}), so no receiver rule is checked. Remove "
+    "it from addopts (pyproject.toml) or PYTEST_ADDOPTS: the project's conftest.py enables the "
+    "guards with pytest_plugins = [{plugin!r}], and the gate runs the kit's own tests too."
+)
 LATE_WIRING = (
     "Wiring is fixed at start-up: define the receiver with @side_effect in <app>/signals.py, "
     "which <app>/apps.py's ready() imports. A test may connect one temporarily from its own "
@@ -73,6 +106,29 @@ UNTESTED = (
     "the service) and asserts its side effect; for an on_commit=True receiver, run the commit "
     "too: with django_capture_on_commit_callbacks(execute=True): ..."
 )
+
+# What sends each kind of signal, for "makes every {trigger} wait".
+_TRIGGERS: dict[object, str] = {
+    model_signals.pre_save: "save",
+    model_signals.post_save: "save",
+    model_signals.pre_delete: "delete",
+    model_signals.post_delete: "delete",
+    model_signals.m2m_changed: "many-to-many change",
+    model_signals.pre_init: "model instantiation",
+    model_signals.post_init: "model instantiation",
+    core_signals.request_started: "request",
+    core_signals.request_finished: "request",
+    core_signals.got_request_exception: "failing request",
+    auth_signals.user_logged_in: "login",
+    auth_signals.user_logged_out: "logout",
+    auth_signals.user_login_failed: "failed login",
+}
+
+
+def trigger_of(signal: object) -> str:
+    """What waits on a receiver of ``signal``: ``save``, ``request``, ``login``, ``send``."""
+    return _TRIGGERS.get(signal, "send of its signal")
+
 
 # The broken_contract_guidance of each import contract in pyproject.toml, by contract id.
 CONTRACT_GUIDANCE = {

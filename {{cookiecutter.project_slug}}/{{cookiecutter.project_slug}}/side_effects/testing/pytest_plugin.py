@@ -14,10 +14,14 @@ of the run (``0`` for all), like ``--durations``.
 
 from __future__ import annotations
 
+import itertools
+import os
+import shlex
 from collections.abc import Generator
 
 import pytest
 
+from ..inspection.scope import startup_modules
 from ..runtime.naming import count
 from ..runtime.registry import Registration, registrations
 from . import advice
@@ -34,7 +38,35 @@ _UNTESTED = pytest.StashKey[list[Registration]]()
 
 def guards_of(config: pytest.Config) -> ReceiverGuards:
     """The guards this run installed (the kit's own tests read what they recorded)."""
+    if _GUARDS not in config.stash:
+        pytest.fail(guards_off_reason(config), pytrace=False)
     return config.stash[_GUARDS]
+
+
+def guards_off_reason(config: pytest.Config) -> str:
+    """Why the receiver guards are off or cannot judge a whole run; ``""`` when they are on."""
+    if _GUARDS not in config.stash or config.pluginmanager.is_blocked(__name__):
+        why = f"the plugin {__name__} is not active: -p no:{__name__}"
+    else:
+        options = [*config.getini("addopts"), *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
+        dropped = _dropping_options(options)
+        if not dropped:
+            return ""
+        why = f"addopts {' '.join(dropped)} leaves tests out of every run"
+    return advice.GUARDS_OFF.format(why=why, plugin=__name__)
+
+
+def _dropping_options(options: list[str]) -> list[str]:
+    """The options among ``options`` that leave tests out (``-k``, ``-m``, ``--ignore`` ...)."""
+    return [
+        option if "=" in option else f"{option} {value}"
+        for option, value in itertools.pairwise([*options, ""])
+        if option.partition("=")[0] in _SELECTING
+    ]
+
+
+# Options that, in addopts, make every run a partial one.
+_SELECTING = frozenset({"-k", "-m", "--ignore", "--ignore-glob", "--deselect"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -50,6 +82,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Prepare the guards and what the run records."""
+    startup_modules()  # before collection: test modules are not start-up modules
     config.stash[_GUARDS] = ReceiverGuards()
     config.stash[_TRIGGERED_ON_WORKERS] = set()
     config.stash[_DESELECTED] = False

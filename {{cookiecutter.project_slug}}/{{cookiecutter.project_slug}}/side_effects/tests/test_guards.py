@@ -6,18 +6,23 @@ recorded (``report()`` also clears it, so the test's own phase does not fail for
 
 from __future__ import annotations
 
+import asyncio
 import logging.handlers
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 
 import pytest
-from django.apps import apps
+{% if cookiecutter.background_tasks == "celery" %}from celery import current_app
+{% endif %}from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models.signals import post_migrate, pre_save
 from django.dispatch import Signal
 
@@ -32,6 +37,29 @@ from .receivers import SIGNALS_MODULE
 pytestmark = pytest.mark.django_db
 
 done = Signal()
+
+
+def _connect() -> str:
+    """Connect to a port nobody listens on."""
+    socket.socket().connect_ex(("127.0.0.1", 9))
+    return "stock"
+
+
+class _ProjectHandler(logging.Handler):
+    """A logging handler of the project's own (it talks to the network itself)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _connect()
+
+
+PROJECT_LOG = logging.getLogger(f"{__name__}.warehouse")
+PROJECT_LOG.addHandler(_ProjectHandler())
+PROJECT_LOG.propagate = False
+POOL = ThreadPoolExecutor(max_workers=1)  # made at import: no thread starts in a receiver
+
+
+async def _call_soon() -> None:
+    asyncio.get_running_loop().call_soon(len, "x")
 
 
 @pytest.fixture
@@ -165,7 +193,7 @@ def test_a_logging_handler_may_connect_to_its_server(
     assert guards.report() == ""
 
 
-def test_a_task_the_test_backend_runs_is_not_charged_to_the_receiver(
+def test_an_enqueue_is_charged_its_insert_and_needs_no_declared_write(
     guards: ReceiverGuards, send_to: Callable[..., None]
 ) -> None:
     def enqueue() -> None:
@@ -173,8 +201,116 @@ def test_a_task_the_test_backend_runs_is_not_charged_to_the_receiver(
 
     send_to(enqueue, max_queries=0)
 
+    report = guards.report()
+    assert f"{name(enqueue)} ran 1 database query; its budget is max_queries=0" in report
+    assert "does not declare" not in report
+{%- if cookiecutter.background_tasks == "celery" %}
+
+
+@pytest.mark.filterwarnings("ignore:task_always_eager has no effect on send_task")
+@pytest.mark.parametrize(
+    ("publish", "how"),
+    [
+        (lambda: tasks.count_groups_on_celery.delay(), "(task.delay())"),
+        (lambda: tasks.count_groups_on_celery.apply_async(), "(apply_async())"),
+        (lambda: current_app.send_task(tasks.count_groups_on_celery.name), "(send_task())"),
+    ],
+    ids=["delay", "apply_async", "send_task"],
+)
+def test_a_receiver_reaching_the_broker_past_the_outbox_is_reported(
+    guards: ReceiverGuards, send_to: Callable[..., None], publish: Callable[[], object], how: str
+) -> None:
+    def publish_now() -> None:
+        publish()
+
+    send_to(publish_now, max_queries=0)
+
+    report = guards.report()
+    assert f"{name(publish_now)} sent the task " in report
+    assert f"to the broker directly {how}." in report
+    assert "enqueue(task, ...) from {{ cookiecutter.project_slug }}.background.outbox" in report
+    assert "ran 1 database query" not in report  # the eager run is the task's work
+{%- endif %}
+
+
+@pytest.mark.parametrize(
+    ("action", "what"),
+    [
+        (lambda: cache.get_or_set("stock", _connect), "opened a network connection"),
+        (lambda: PROJECT_LOG.warning("saved"), "opened a network connection"),
+        (lambda: POOL.submit(len, "x").result(), "handed len to an executor (submit)."),
+        (lambda: asyncio.run(_call_soon()), "handed len to the event loop (call_soon)."),
+    ],
+    ids=["cache-callable", "project-log-handler", "warm-pool", "event-loop"],
+)
+def test_work_handed_elsewhere_is_the_receivers(
+    guards: ReceiverGuards, send_to: Callable[..., None], action: Callable[[], object], what: str
+) -> None:
+    def hand_off() -> None:
+        action()
+
+    send_to(hand_off, max_queries=0)
+
+    assert f"{name(hand_off)} {what}" in guards.report()
+
+
+def test_the_advice_says_what_waits_on_the_receiver(
+    guards: ReceiverGuards, connect: Callable[..., Receiver]
+) -> None:
+    def tell_the_crm(sender: object, **kwargs: object) -> None:
+        _connect()
+
+    connect(user_login_failed, module_level(tell_the_crm), max_queries=0)
+    user_login_failed.send(sender=Group, credentials={}, request=None)
+
+    report = guards.report()
+    assert "makes every failed login wait on work outside it" in report
+    assert "save" not in report
+
+
+def test_a_udp_datagram_is_no_connection(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def count_in_statsd() -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as statsd:
+            statsd.connect(("127.0.0.1", 8125))
+            statsd.send(b"saves:1|c")
+
+    send_to(count_in_statsd, max_queries=0)
+
     assert guards.report() == ""
-    assert guards.stats[f"{SIGNALS_MODULE}.enqueue"].calls == 1
+
+
+def test_a_raw_db_api_cursor_is_counted_and_its_writes_judged(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def rename_raw() -> None:
+        connection.ensure_connection()
+        cursor = connection.connection.cursor()
+        cursor.execute("UPDATE auth_group SET name = 'x' WHERE id = -1")
+        cursor.close()
+
+    send_to(rename_raw, max_queries=0)
+
+    report = guards.report()
+    assert f"{name(rename_raw)} ran 1 database query; its budget is max_queries=0" in report
+    assert "-- raw DB-API cursor" in report
+    assert f"{name(rename_raw)} wrote rows of auth.Group, which its" in report
+
+
+def test_a_write_needs_declaring(guards: ReceiverGuards, send_to: Callable[..., None]) -> None:
+    def update_group() -> None:
+        Group.objects.filter(name="none").update(name="undeclared")
+
+    def update_declared_group() -> None:
+        Group.objects.filter(name="none").update(name="declared")
+
+    send_to(update_group, max_queries=1)
+    undeclared = guards.report()
+    send_to(update_declared_group, max_queries=1, writes=(Group,))  # both receivers run
+
+    assert f"{name(update_group)} wrote rows of auth.Group, which its" in undeclared
+    assert "update_declared_group" not in guards.report()
 
 
 def test_on_commit_callbacks_a_receiver_registers_are_charged_to_it(
@@ -248,7 +384,7 @@ def test_a_save_override_writing_other_tables_is_reported(guards: ReceiverGuards
 
     # The kit has no model of its own: watch this override as the guards watch a project's.
     [rule] = [rule for rule in guards.rules if isinstance(rule, ModelOverrides)]
-    watched = rule.watching(Group, save)
+    watched = rule.watching(save)
     watched(Group(name="editors"))
 
     report = guards.report()

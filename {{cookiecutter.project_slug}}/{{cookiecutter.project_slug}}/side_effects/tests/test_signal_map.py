@@ -35,6 +35,8 @@ def placed(connect: Connect) -> None:
         sender=Group,
         on_commit=True,
         max_queries=1,
+        max_seconds=0.5,
+        writes=(Group,),
     )
 
 
@@ -51,9 +53,10 @@ def test_text_groups_receivers_under_their_signal_and_sender() -> None:
 
     assert (
         f"{SIGNAL}  (sender: auth.Group)\n"
-        f"  {SIGNALS_MODULE}.count_order  [max_queries=0]\n"
+        f"  {SIGNALS_MODULE}.count_order  [max_queries=0, max_seconds=0.25]\n"
         "      Count the order | for the dashboard.\n"
-        f"  {SIGNALS_MODULE}.queue_receipt  [on commit, max_queries=1]\n"
+        f"  {SIGNALS_MODULE}.queue_receipt  "
+        "[on commit, max_queries=1, max_seconds=0.5, writes auth.Group]\n"
         "      Queue the receipt e-mail.\n"
     ) in output
 
@@ -66,11 +69,11 @@ def test_markdown_has_a_table_and_a_mermaid_flowchart() -> None:
     assert "python manage.py signalmap --format markdown > docs/signals.md" in output
     assert (
         f"| `{SIGNAL}` | `auth.Group` | `{SIGNALS_MODULE}.count_order` "
-        "| Count the order \\| for the dashboard. | no | 0 |"
+        "| Count the order \\| for the dashboard. | no | 0 | 0.25 | - |"
     ) in output
     assert (
         f"| `{SIGNAL}` | `auth.Group` | `{SIGNALS_MODULE}.queue_receipt` "
-        "| Queue the receipt e-mail. | yes | 1 |"
+        "| Queue the receipt e-mail. | yes | 1 | 0.5 | `auth.Group` |"
     ) in output
     assert "```mermaid\nflowchart LR\n" in output
     assert '(["order_placed from auth.Group"])' in output
@@ -92,6 +95,8 @@ def test_json_lists_one_object_per_receiver() -> None:
             "side_effect": True,
             "on_commit": False,
             "max_queries": 0,
+            "max_seconds": 0.25,
+            "writes": [],
             "app": "side_effects",
         },
         {
@@ -102,6 +107,8 @@ def test_json_lists_one_object_per_receiver() -> None:
             "side_effect": True,
             "on_commit": True,
             "max_queries": 1,
+            "max_seconds": 0.5,
+            "writes": ["auth.Group"],
             "app": "side_effects",
         },
     ]

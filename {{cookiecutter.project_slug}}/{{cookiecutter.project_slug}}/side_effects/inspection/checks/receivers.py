@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.core import checks
 from django.core.signals import setting_changed
 from django.db.models import Model
-from django.db.models.signals import class_prepared
+from django.db.models.signals import class_prepared, post_migrate, pre_migrate
 
-from ...runtime.conf import KIT_PACKAGE
+from ...runtime.conf import KIT_PACKAGE, setting
 from ..connections import Connection, app_of
 
 
@@ -20,6 +20,7 @@ def check_receiver(path: str, its_connections: list[Connection]) -> list[checks.
         *check_never_runs(path, its_connections),
         *check_framework_signal(path, its_connections),
         *check_sender(path, its_connections),
+        *check_ceiling(path, its_connections),
     ]
 
 
@@ -132,9 +133,11 @@ _FRAMEWORK_SIGNALS = {
         "Do the work in AppConfig.ready(), over apps.get_models().",
     ),
     setting_changed: (
-        "is sent only by override_settings() in tests",
-        "Connect it in the test code that needs it (a conftest.py fixture), which the kit does "
-        "not judge.",
+        "is sent only by override_settings() in tests, and this receiver may query",
+        "A setting_changed receiver may only drop what the project caches from settings (the "
+        "reload pattern): @side_effect(setting_changed, max_queries=0) whose body checks the "
+        "setting's name and clears the cache, tested with override_settings(). Anything else "
+        "belongs in the test code that needs it (a conftest.py fixture).",
     ),
 }
 
@@ -142,8 +145,10 @@ _FRAMEWORK_SIGNALS = {
 def check_framework_signal(
     path: str, its_connections: list[Connection]
 ) -> list[checks.CheckMessage]:
-    """A project receiver of ``class_prepared`` or ``setting_changed``."""
+    """A project receiver of ``class_prepared``, or of ``setting_changed`` that may query."""
     for connection in its_connections:
+        if connection.signal is setting_changed and _is_settings_reload(connection):
+            continue
         if connection.signal in _FRAMEWORK_SIGNALS:
             why, fix = _FRAMEWORK_SIGNALS[connection.signal]
             return [
@@ -155,6 +160,45 @@ def check_framework_signal(
                 )
             ]
     return []
+
+
+def _is_settings_reload(connection: Connection) -> bool:
+    """The sanctioned form of a ``setting_changed`` receiver: ``@side_effect``, no queries."""
+    registration = connection.registration
+    return registration is not None and registration.max_queries == 0
+
+
+E006 = "side_effects.E006"
+
+
+def check_ceiling(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
+    """A receiver's budgets are within the project's ceilings (migration signals aside)."""
+    registration = its_connections[0].registration
+    migration_only = all(each.signal in (pre_migrate, post_migrate) for each in its_connections)
+    if registration is None or migration_only:
+        return []
+    over = [
+        f"{budget}={value:g} over SIDE_EFFECTS_{budget.upper()}_CEILING={ceiling:g}"
+        for budget, value in (
+            ("max_queries", registration.max_queries),
+            ("max_seconds", registration.max_seconds),
+        )
+        if value > (ceiling := setting(f"SIDE_EFFECTS_{budget.upper()}_CEILING"))
+    ]
+    if not over:
+        return []
+    return [
+        checks.Error(
+            f"Receiver {path} asks for {' and '.join(over)}.",
+            hint=(
+                "A receiver that needs that much does a task's work: move it into a task that "
+                "the receiver enqueues. The ceilings are set once for the project, in "
+                "config/settings/base.py, where raising one is a change reviewers see."
+            ),
+            obj=path,
+            id=E006,
+        )
+    ]
 
 
 W001 = "side_effects.W001"

@@ -21,6 +21,9 @@ class Row:
     side_effect: bool
     on_commit: bool | None
     max_queries: int | None
+    max_seconds: float | None
+    # The models the receiver declares it writes, by label.
+    writes: tuple[str, ...]
     app: str
 
     @property
@@ -58,7 +61,7 @@ def build(*, project_only: bool = True) -> SignalMap:
 
 
 def _row(connection: Connection) -> Row:
-    """A row for one connection; ``on_commit`` and budget are ``None`` without ``@side_effect``."""
+    """A row for one connection; ``on_commit`` and budgets are ``None`` without ``@side_effect``."""
     registration = connection.registration
     app = app_of(connection.module)
     return Row(
@@ -69,5 +72,7 @@ def _row(connection: Connection) -> Row:
         side_effect=registration is not None,
         on_commit=registration.on_commit if registration else None,
         max_queries=registration.max_queries if registration else None,
+        max_seconds=registration.max_seconds if registration else None,
+        writes=tuple(model._meta.label for model in registration.writes) if registration else (),
         app=app.label if app else connection.module.partition(".")[0],
     )

@@ -32,5 +32,9 @@ def _promises(row: Row) -> str:
     """How the receiver was connected, in a few words."""
     if not row.side_effect:
         return "not connected with @side_effect"
-    budget = f"max_queries={row.max_queries}"
-    return f"on commit, {budget}" if row.on_commit else budget
+    promises = [f"max_queries={row.max_queries}", f"max_seconds={row.max_seconds:g}"]
+    if row.writes:
+        promises.append(f"writes {', '.join(row.writes)}")
+    if row.on_commit:
+        promises.insert(0, "on commit")
+    return ", ".join(promises)

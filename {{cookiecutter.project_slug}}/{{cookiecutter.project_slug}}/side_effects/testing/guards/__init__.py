@@ -5,8 +5,11 @@ asks each rule, one module each, what the call broke:
 
 - :mod:`.query_budget`, :mod:`.time_budget`: ``max_queries`` and ``max_seconds``;
 - :mod:`.service_calls`: no call into a project ``*.services`` module;
-- :mod:`.outside_work`: no network connection, process or thread;
-- :mod:`.inline_tasks`: tasks are enqueued, never run inline;
+- :mod:`.outside_work`: no network connection (a UDP datagram aside), process or thread;
+- :mod:`.escaping_work`: nothing handed to an executor, a pool or the event loop;
+- :mod:`.inline_tasks`: tasks go through the hand-off, charged, never run inline or published;
+- :mod:`.declared_writes`: rows written only of the models the receiver declares;
+- :mod:`.vetoes`: no exception escapes a receiver (production swallows it);
 - :mod:`.on_commit`: callbacks a receiver registers are its work too;
 - :mod:`.instance_changes`: a ``pre_save`` receiver leaves its instance alone;
 
@@ -25,7 +28,9 @@ from dataclasses import dataclass
 from ...runtime.registry import Registration
 from ...runtime.wrappers import observe_calls
 from .calls import Call, measuring
+from .declared_writes import DeclaredWrites
 from .direct_calls import DirectCalls
+from .escaping_work import EscapingWork
 from .inline_tasks import InlineTasks
 from .instance_changes import InstanceChanges
 from .late_wiring import LateWiring
@@ -37,6 +42,7 @@ from .query_budget import QueryBudget
 from .rule import Guard, Patcher
 from .service_calls import ServiceCalls
 from .time_budget import TimeBudget
+from .vetoes import Vetoes
 from .violations import Violation, render
 
 
@@ -63,7 +69,10 @@ class ReceiverGuards:
             TimeBudget(),
             ServiceCalls(self._watcher),
             OutsideWork(),
+            EscapingWork(),
             InlineTasks(),
+            DeclaredWrites(),
+            Vetoes(),
             OnCommitCallbacks(self.measure),
             InstanceChanges(),
             DirectCalls(self._watcher, self.violations.append),
@@ -94,6 +103,9 @@ class ReceiverGuards:
         try:
             with measuring(call):
                 yield
+        except Exception as error:
+            call.error = error
+            raise
         finally:
             self._count(call)
             for rule in self.rules:

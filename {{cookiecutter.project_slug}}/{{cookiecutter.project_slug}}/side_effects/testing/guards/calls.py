@@ -7,11 +7,13 @@ charged, and its time is taken off the call's.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models.signals import post_migrate, pre_migrate
 
@@ -32,6 +34,9 @@ class Call:
     # Seconds the call took, once it ended, less the seconds of work that was not its own.
     seconds: float = 0.0
     unmeasured_seconds: float = 0.0
+    # What escaped the call: the exception it raised, the asyncio tasks it created.
+    error: BaseException | None = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @property
     def who(self) -> str:

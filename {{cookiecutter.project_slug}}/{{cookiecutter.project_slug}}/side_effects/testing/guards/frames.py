@@ -20,6 +20,29 @@ def is_business_code(filename: str) -> bool:
     return not is_kit_file(filename)
 
 
+def is_judged_code(filename: str) -> bool:
+    """Whether ``filename`` is code a receiver's rules judge: project code, tests included, other
+    than the kit's own machinery (its tests stand in for a project's receivers)."""
+    if not is_project_file(filename):
+        return False
+    return not is_kit_file(filename) or is_test_file(filename)
+
+
+def first_of(frame: FrameType | None, directories: tuple[str, ...]) -> bool:
+    """Whether, outwards from ``frame``, code in ``directories`` comes before judged code.
+
+    How a sanctioned door (a cache backend, a logging handler, asgiref) is told from project
+    code that it calls back: the door counts only when it, not project code, does the work.
+    """
+    for each in outward(frame):
+        filename = each.f_code.co_filename
+        if filename.startswith(directories):
+            return True
+        if is_judged_code(filename):
+            return False
+    return False
+
+
 def is_kit_file(filename: str) -> bool:
     """Whether ``filename`` is part of this kit."""
     return filename.startswith(_KIT_PREFIX)

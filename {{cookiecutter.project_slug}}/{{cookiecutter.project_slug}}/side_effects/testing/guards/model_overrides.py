@@ -1,7 +1,9 @@
-"""A project model's own ``save()``/``delete()`` writes no rows of other tables.
+"""A project model's ``save()``/``delete()`` writes no rows of other tables.
 
 Business logic hidden behind a save does not need a signal: an override that writes other
 tables (outside ``super().save()``/``super().delete()``) runs it on every save just the same.
+Every override in a model's project classes is watched: the model's own, an abstract base's,
+a mixin's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -23,7 +24,10 @@ from .frames import is_business_code
 from .rule import Guard, Patcher
 from .violations import Violation
 
-_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`\[]?(\w+)", re.IGNORECASE)
+_WRITE = re.compile(
+    r"\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"`\[]?(\w+)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(eq=False)
@@ -50,26 +54,26 @@ class ModelOverrides(Guard):
         patcher.wrap_statements(_note_write)
         for name in ("save", "delete"):
             patcher.patch(Model, name, _not_the_override)
-        for model in apps.get_models():
+        overriding = {klass for model in apps.get_models() for klass in model.__mro__}
+        for klass in sorted(overriding, key=lambda each: each.__qualname__):
             for name in ("save", "delete"):
-                method = model.__dict__.get(name)
+                method = klass.__dict__.get(name)
                 if inspect.isfunction(method) and is_business_code(inspect.getfile(method)):
-                    patcher.patch(model, name, partial(self.watching, model))
+                    patcher.patch(klass, name, self.watching)
 
-    def watching(
-        self, model: type[Model], original: Callable[..., object]
-    ) -> Callable[..., object]:
-        """The override ``original`` of ``model``, reporting the rows it writes of other tables."""
-        own_tables = {each._meta.db_table for each in (model, *model._meta.get_parent_list())}
+    def watching(self, original: Callable[..., object]) -> Callable[..., object]:
+        """The override ``original``, reporting the rows it writes of other tables."""
 
         def method(instance: Model, *args: Any, **kwargs: Any) -> object:
+            model = type(instance)
+            own_tables = {each._meta.db_table for each in (model, *model._meta.get_parent_list())}
             override = _Override(instance, current_scope())
             token = _under_way.set(override)
             try:
                 return original(instance, *args, **kwargs)
             finally:
                 _under_way.reset(token)
-                tables = sorted({_table_written(sql) for sql in override.writes} - own_tables)
+                tables = sorted({table_written(sql) for sql in override.writes} - own_tables)
                 if tables:
                     self._record(
                         Violation(
@@ -87,12 +91,12 @@ def _note_write(
 ) -> object:
     """Execute wrapper: add a write to the override under way, unless a receiver runs it."""
     override = _under_way.get()
-    if override is not None and override.scope is current_scope() and _table_written(sql):
+    if override is not None and override.scope is current_scope() and table_written(sql):
         override.writes.append(sql)
     return execute(sql, params, many, context)
 
 
-def _table_written(sql: object) -> str:
+def table_written(sql: object) -> str:
     """The table an ``INSERT``, ``UPDATE`` or ``DELETE`` statement writes, else ``""``."""
     match = _WRITE.match(sql) if isinstance(sql, str) else None
     return match.group(1) if match else ""

@@ -1,8 +1,19 @@
-"""A receiver runs at most ``max_queries`` database queries (savepoints are not counted)."""
+"""A receiver runs at most ``max_queries`` database queries (savepoints are not counted).
+
+Statements are counted where Django runs them (its execute wrappers) and where a raw DB-API
+cursor runs them past Django (``connection.connection.cursor()``): SQLite's trace callback and
+psycopg's ``Cursor.execute`` see those, outside Django's own execution.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from importlib import import_module
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from ...runtime.naming import count
 from .. import advice
@@ -18,8 +29,18 @@ class QueryBudget(Guard):
     """Counts the statements each receiver call runs, in any thread, against its budget."""
 
     def install(self, patcher: Patcher) -> None:
-        """Count every connection's statements for the receiver call under way."""
+        """Count every connection's statements for the receiver call under way, raw ones too."""
         patcher.wrap_statements(_count_query)
+        for connection in connections.all(initialized_only=True):
+            _trace_raw_statements(connection)
+        patcher.patch(BaseDatabaseWrapper, "connect", _tracing_new_connections)
+        try:
+            # Imported by name: psycopg is installed only where PostgreSQL is used.
+            psycopg_cursor = import_module("psycopg").Cursor
+        except ImportError:
+            return
+        for name in ("execute", "executemany"):
+            patcher.patch(psycopg_cursor, name, _counting_raw_execute)
 
     def after_call(self, call: Call) -> Iterator[Violation]:
         """A call over its query budget."""
@@ -42,9 +63,66 @@ def _count_query(
     call = current_call()
     if call is not None and not (isinstance(sql, str) and _is_savepoint(sql)):
         call.queries.append(sql)
-    return execute(sql, params, many, context)
+    token = _in_django.set(True)
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        _in_django.reset(token)
+
+
+# Whether Django's own execution is running the statement (so it is counted already).
+_in_django: ContextVar[bool] = ContextVar("side_effects_in_django", default=False)
+RAW = "  -- raw DB-API cursor"
+
+
+def _count_raw(statement: object) -> None:
+    """Count a statement a raw DB-API cursor ran past Django (transaction control aside)."""
+    call = current_call()
+    if call is None or _in_django.get() or not isinstance(statement, str | bytes):
+        return
+    sql = statement.decode(errors="replace") if isinstance(statement, bytes) else statement
+    if not sql.lstrip().startswith("--") and not _is_transaction_control(sql):
+        call.queries.append(sql + RAW)
+
+
+def _trace_raw_statements(connection: BaseDatabaseWrapper) -> None:
+    """Have SQLite report each statement of the connection (a raw cursor's included)."""
+    raw = connection.connection
+    if connection.vendor == "sqlite" and raw is not None:
+        raw.set_trace_callback(_count_raw)
+
+
+def _tracing_new_connections(
+    original: Callable[[BaseDatabaseWrapper], None],
+) -> Callable[[BaseDatabaseWrapper], None]:
+    """``connect`` that traces the new connection's statements (not its own set-up's)."""
+
+    def connect(connection: BaseDatabaseWrapper) -> None:
+        token = _in_django.set(True)
+        try:
+            original(connection)
+        finally:
+            _in_django.reset(token)
+        _trace_raw_statements(connection)
+
+    return connect
+
+
+def _counting_raw_execute(original: Callable[..., Any]) -> Callable[..., Any]:
+    """psycopg's ``Cursor.execute``/``executemany``, counting what Django does not run."""
+
+    def execute(cursor: object, query: object, *args: Any, **kwargs: Any) -> Any:
+        _count_raw(query if isinstance(query, str | bytes) else str(query))
+        return original(cursor, query, *args, **kwargs)
+
+    return execute
 
 
 def _is_savepoint(sql: str) -> bool:
     """Whether ``sql`` creates, releases or rolls back to a savepoint."""
     return sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO"))
+
+
+def _is_transaction_control(sql: str) -> bool:
+    """Whether ``sql`` begins or ends a transaction or a savepoint."""
+    return _is_savepoint(sql) or sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))
