@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ...runtime.registry import Registration
-from ...runtime.wrappers import observe_calls
+from ...runtime.observers import observe_calls
 from .calls import Call, measuring
 from .direct_calls import DirectCalls
 from .inline_tasks import InlineTasks
@@ -76,8 +76,7 @@ class ReceiverGuards:
         self._watcher.install(self._patcher)
         for rule in self.rules:
             rule.install(self._patcher)
-        observe_calls(self.measure)
-        self._patcher.on_undo(lambda: observe_calls(None))
+        self._patcher.on_undo(observe_calls(self.measure))
 
     def uninstall(self) -> None:
         """Stop guarding and undo every patch."""
