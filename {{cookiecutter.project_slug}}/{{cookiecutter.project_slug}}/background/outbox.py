@@ -26,6 +26,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .models import OutboxMessage
+from .tracing import split_trace_context, with_trace_context
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,9 @@ class BrokerUnavailableError(Exception):
 
 def enqueue(task: Task[..., Any], /, *args: object, **kwargs: object) -> OutboxMessage:
     """Queue ``task(*args, **kwargs)`` in the current transaction (arguments must be JSON)."""
-    return OutboxMessage.objects.create(task_path=task.name, args=list(args), kwargs=kwargs)
+    return OutboxMessage.objects.create(
+        task_path=task.name, args=list(args), kwargs=with_trace_context(kwargs)
+    )
 
 
 def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
@@ -75,7 +78,9 @@ def relay_due(limit: int = RELAY_BATCH_SIZE) -> int:
 def _publish(message: OutboxMessage) -> None:
     """Hand one message to the broker, once (the relay, not kombu, decides about retrying)."""
     task = current_app.tasks[message.task_path]
-    task.apply_async(message.args, message.kwargs, task_id=str(message.id), retry=False)
+    kwargs, trace_context = split_trace_context(message.kwargs)
+    headers = {"headers": trace_context} if trace_context else {}
+    task.apply_async(message.args, kwargs, task_id=str(message.id), retry=False, **headers)
 
 
 def _bury(message: OutboxMessage, error: Exception) -> None:

@@ -19,6 +19,13 @@ DEFAULTS: dict[str, Any] = {
     "SIDE_EFFECTS_DEFAULT_MAX_QUERIES": 1,
     # Seconds one call of a receiver that passes no max_seconds may take in the tests.
     "SIDE_EFFECTS_DEFAULT_MAX_SECONDS": 0.25,
+    # Whether each receiver call is an OpenTelemetry span (none is made until the deployment
+    # configures an SDK; see runtime/telemetry.py).
+    "SIDE_EFFECTS_OPENTELEMETRY": True,
+    # Whether each request, command and task logs the receivers it fired (development).
+    "SIDE_EFFECTS_TRACE": False,
+    # Milliseconds of receiver time under which a trace is not logged (0: every one that fired).
+    "SIDE_EFFECTS_TRACE_MIN_MS": 0,
 }
 
 # The receiver kit's package, and the project's top-level package that holds it.

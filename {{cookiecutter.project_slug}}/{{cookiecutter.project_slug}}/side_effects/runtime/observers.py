@@ -91,7 +91,9 @@ def observe(observer: Observer) -> Callable[[], None]:
     return partial(_remove, observer)
 
 
-def observe_calls(observe_call: Callable[[Registration, Kwargs], Observation]) -> Callable[[], None]:
+def observe_calls(
+    observe_call: Callable[[Registration, Kwargs], Observation],
+) -> Callable[[], None]:
     """:func:`observe` for a function that wraps each receiver call; returns its remover."""
     return observe(_Calls(observe_call))
 

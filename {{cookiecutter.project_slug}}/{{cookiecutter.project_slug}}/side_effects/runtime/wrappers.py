@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from inspect import iscoroutinefunction
 from typing import TYPE_CHECKING, cast
@@ -104,9 +104,8 @@ def _observation(
     registration: Registration, kwargs: dict[str, object], observer: Observer | None, later: Later
 ) -> AbstractContextManager[object]:
     """What the observers asked a deferred run to be wrapped in, else their call observation."""
-    if later is not None:
-        return later()
-    assert observer is not None
+    if later is not None or observer is None:  # observers that went away still end their runs
+        return later() if later is not None else nullcontext()
     return observer.call(registration, kwargs)
 
 
@@ -178,8 +177,9 @@ def _deferred(registration: Registration, call: Callable[..., object]) -> Receiv
             return
         observer = _observer
         later = None if observer is None else observer.deferred(registration, kwargs)
-        robust = not _raise_exceptions()
-        transaction.on_commit(partial(call, kwargs, later), using=_database_of(kwargs), robust=robust)
+        transaction.on_commit(
+            partial(call, kwargs, later), using=_database_of(kwargs), robust=not _raise_exceptions()
+        )
 
     return receive
 

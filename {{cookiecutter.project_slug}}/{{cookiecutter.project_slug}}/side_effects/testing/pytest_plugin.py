@@ -9,12 +9,14 @@ A full run (``pytest`` with no path, node id, ``-k``, ``-m`` or ``--lf``, not st
 also fails when a registered receiver was triggered by no test: an untested receiver is held to
 nothing. Under pytest-xdist the workers report what they triggered to the controller, which
 judges the whole run. ``pytest --receiver-durations=N`` prints the N slowest receivers at the end
-of the run (``0`` for all), like ``--durations``.
+of the run (``0`` for all), like ``--durations``. The ``spans`` fixture records the
+OpenTelemetry spans a test makes (with the SDK's in-memory exporter).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +25,9 @@ from ..runtime.registry import Registration, registrations
 from . import advice
 from .guards import ReceiverGuards
 from .guards.violations import Violation, render
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 _WORKER_OUTPUT_KEY = "side_effects_triggered"
 
@@ -35,6 +40,37 @@ _UNTESTED = pytest.StashKey[list[Registration]]()
 def guards_of(config: pytest.Config) -> ReceiverGuards:
     """The guards this run installed (the kit's own tests read what they recorded)."""
     return config.stash[_GUARDS]
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """The OpenTelemetry spans finished during the test: ``spans.get_finished_spans()``.
+
+    The first use configures the SDK's tracer provider for the rest of the run (a process has
+    one); each test starts with no spans.
+    """
+    yield _span_exporter()
+    _span_exporter().clear()
+
+
+def _span_exporter() -> InMemorySpanExporter:
+    """The in-memory exporter of the run's tracer provider, configured on first use."""
+    global _exporter
+    if _exporter is None:
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+        _exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(_exporter))
+        trace.set_tracer_provider(provider)
+    _exporter.clear()
+    return _exporter
+
+
+_exporter: InMemorySpanExporter | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,7 +4,8 @@ Same options as django-tasks-db's command (this app is listed before ``django_ta
 ``INSTALLED_APPS``, so its command wins). In addition the worker re-runs tasks whose worker died
 and retries failed ones (see ``background.recovery``): at start, and then every
 ``BACKGROUND_RECLAIM_INTERVAL`` seconds from a thread, it reclaims tasks past their lease; after
-each run it schedules a failed task's retry.
+each run it schedules a failed task's retry. Each task runs in its observers' unit of work (an
+OpenTelemetry span linked to the one that queued it; in development, its trace).
 """
 
 import logging
@@ -16,8 +17,10 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, transaction
 from django_tasks_db.management.commands import db_worker
 
+from ....side_effects.runtime.observers import working
 from ... import recovery
 from ...recovery import TaskRow
+from ...tracing import split_trace_context
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,10 @@ class RecoveringWorker(db_worker.Worker):
                 recovery.retry_if_failed(db_task_result)
 
         db_task_result.set_failed = set_failed_or_retry
-        super().run_task(db_task_result)
+        arguments = db_task_result.args_kwargs
+        arguments["kwargs"], carrier = split_trace_context(arguments["kwargs"])
+        with working("task", db_task_result.task_path, carrier):
+            super().run_task(db_task_result)
 
     def _reclaim_forever(self) -> None:
         """The reclaim thread's loop; it dies with the worker (a daemon thread)."""

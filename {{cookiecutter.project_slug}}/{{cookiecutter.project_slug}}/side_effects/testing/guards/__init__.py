@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ...runtime.registry import Registration
 from ...runtime.observers import observe_calls
+from ...runtime.registry import Registration
 from .calls import Call, measuring
 from .direct_calls import DirectCalls
 from .inline_tasks import InlineTasks
