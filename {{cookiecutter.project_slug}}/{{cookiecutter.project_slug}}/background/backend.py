@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from django.tasks import Task, TaskResult
-from django_tasks_db.backend import DatabaseBackend
+from django.tasks import Task
+from django_tasks_db.backend import DatabaseBackend, TaskResult
 
 from .tracing import with_trace_context
 

@@ -15,6 +15,7 @@ from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.services import create_product
 from {{ cookiecutter.project_slug }}.side_effects.runtime.registry import registrations
 
+REQUEST = "POST /products/"
 TASK = "{{ cookiecutter.project_slug }}.catalog.tasks.notify_price_watchers"
 
 
@@ -33,14 +34,14 @@ def test_a_post_makes_one_span_per_receiver_under_the_requests_span(
 ) -> None:
     tracer = trace.get_tracer(__name__)
 
-    with tracer.start_as_current_span("POST /products/") as request_span:
+    with tracer.start_as_current_span(REQUEST) as request_span:
         response = admin_client.post(
             reverse("catalog:products"), {"name": "Lamp", "price": "19.90"}
         )
 
     assert response.status_code == 201
     request_id = request_span.get_span_context().span_id
-    receiver_spans = [span for span in spans.get_finished_spans() if span.name != request_span.name]
+    receiver_spans = [span for span in spans.get_finished_spans() if span.name != REQUEST]
     assert sorted(span.name for span in receiver_spans) == sorted(_receivers_of_product_saves())
     assert all(span.parent and span.parent.span_id == request_id for span in receiver_spans)
     assert {span.attributes["side_effects.sender"] for span in receiver_spans} == {  # type: ignore[index]
@@ -53,7 +54,7 @@ def test_the_task_run_by_the_worker_links_to_the_span_that_queued_it(
     spans: InMemorySpanExporter,
 ) -> None:
     tracer = trace.get_tracer(__name__)
-    with tracer.start_as_current_span("POST /products/") as request_span:
+    with tracer.start_as_current_span(REQUEST) as request_span:
         create_product(name="Lamp", price=Decimal("19.90"))
     queued_in = {
         span.context.span_id

@@ -44,7 +44,10 @@ class _Calls(Observer):
     """An observer made of a function that wraps each receiver call (the runtime guards')."""
 
     def __init__(self, observe_call: Callable[[Registration, Kwargs], Observation]) -> None:
-        self.call = observe_call  # type: ignore[method-assign]
+        self._observe_call = observe_call
+
+    def call(self, registration: Registration, kwargs: Kwargs) -> Observation:
+        return self._observe_call(registration, kwargs)
 
 
 class _Fanout(Observer):
