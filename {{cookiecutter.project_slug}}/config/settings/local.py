@@ -64,9 +64,11 @@ MIDDLEWARE = [
     "{{ cookiecutter.project_slug }}.side_effects.tracing.middleware.TraceMiddleware",
 ]
 INTERNAL_IPS = env.list("INTERNAL_IPS", default=["127.0.0.1", "::1"])
+# The toolbar's own panels, with "Side effects" second, below "History".
 DEBUG_TOOLBAR_PANELS = [
-    *PANELS_DEFAULTS,
+    PANELS_DEFAULTS[0],
     "{{ cookiecutter.project_slug }}.side_effects.tracing.panel.SideEffectsPanel",
+    *PANELS_DEFAULTS[1:],
 ]
 SIDE_EFFECTS_TRACE = env.bool("SIDE_EFFECTS_TRACE", default=True)
 # Milliseconds of receiver time below which a trace is not logged (0: every one that fired).

@@ -12,7 +12,8 @@ asks each rule, one module each, what the call broke:
 
 and, outside receiver calls, :mod:`.direct_calls`, :mod:`.model_overrides` and
 :mod:`.late_wiring`. Each rule installs its own instrumentation (:mod:`.rule`) and reports a
-:class:`~.violations.Violation`, shown in the one message style.
+:class:`~.violations.Violation`, shown in the one message style with the chain of calls that
+led to the receiver (:mod:`.chain`).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...runtime.observers import observe_calls
 from ...runtime.registry import Registration
 from .calls import Call, measuring
+from .chain import chain_here
 from .direct_calls import DirectCalls
 from .inline_tasks import InlineTasks
 from .instance_changes import InstanceChanges
@@ -97,6 +99,11 @@ class ReceiverGuards:
             self._count(call)
             for rule in self.rules:
                 call.violations += rule.after_call(call)
+            if call.violations:
+                chain = chain_here(call.registration.path)
+                call.violations = [
+                    replace(each, details=(*each.details, *chain)) for each in call.violations
+                ]
             self.violations += call.violations
 
     def report(self) -> str:
