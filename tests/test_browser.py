@@ -123,17 +123,18 @@ def test_the_panel_shows_the_receivers_a_product_save_fired(
         save.click()
         wait.until(expected_conditions.staleness_of(save))  # the POST's page, not the form's
 
-        wait.until(expected_conditions.element_to_be_clickable((By.CLASS_NAME, "SideEffectsPanel")))
-        driver.find_element(By.CLASS_NAME, "SideEffectsPanel").click()
+        # The toolbar lives in a shadow root (its USE_SHADOW_DOM default).
+        toolbar = wait.until(lambda driver: driver.find_element(By.ID, "djDebugRoot").shadow_root)
+        toolbar.find_element(By.CSS_SELECTOR, "#djdt-SideEffectsPanel > a").click()
         listed = wait.until(
-            expected_conditions.visibility_of_all_elements_located(
-                (By.CSS_SELECTOR, "#SideEffectsPanel li.djdt-side-effect")
+            lambda driver: toolbar.find_elements(
+                By.CSS_SELECTOR, "#SideEffectsPanel li.djdt-side-effect"
             )
         )
         receivers = {item.get_attribute("data-receiver") for item in listed}
-        summary = driver.find_element(By.CLASS_NAME, "djdt-side-effects-summary").text
+        summary = toolbar.find_element(By.CSS_SELECTOR, ".djdt-side-effects-summary").text
         driver.save_screenshot(str(tmp_path / "side-effects-panel.png"))
-        link = listed[0].find_element(By.TAG_NAME, "a").get_attribute("href") or ""
+        link = listed[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href") or ""
 
         assert receivers == expected
         assert summary.startswith("POST /admin/catalog/product/add/:"), summary

@@ -87,7 +87,15 @@ class Trace:
 def _node_dict(node: Node) -> dict[str, object]:
     data = asdict(node)
     data.pop("using")
+    data["children"] = [_node_dict(child) for child in node.children]
+    data["milliseconds"] = round(node.seconds * 1000, 1)
+    data["signal_name"] = short_signal(node.signal)
     return data
+
+
+def short_signal(name: str) -> str:
+    """Django's own signals by their attribute name (``post_save``), others in full."""
+    return name.rpartition(".")[2] if name.startswith("django.") else name
 
 
 _trace: ContextVar[Trace | None] = ContextVar("side_effects_trace", default=None)

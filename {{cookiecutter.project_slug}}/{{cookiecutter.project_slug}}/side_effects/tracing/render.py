@@ -6,7 +6,7 @@ import logging
 
 from ..runtime.conf import KIT_PACKAGE, setting
 from ..runtime.naming import count
-from .recorder import ROLLED_BACK, WAITING, Node, Trace
+from .recorder import ROLLED_BACK, WAITING, Node, Trace, short_signal
 
 # The logger the traces are written to (INFO), named in the README.
 logger = logging.getLogger(f"{KIT_PACKAGE}.trace")
@@ -52,11 +52,6 @@ def describe(node: Node) -> str:
     if node.error:
         facts.append(node.error)
     return f"{head}: {', '.join(facts)}"
-
-
-def short_signal(name: str) -> str:
-    """Django's own signals by their attribute name (``post_save``), others in full."""
-    return name.rpartition(".")[2] if name.startswith("django.") else name
 
 
 def _milliseconds(seconds: float) -> str:

@@ -38,7 +38,8 @@ def chain_here(receiver: str) -> tuple[str, ...]:
 
 
 def _stack() -> list[FrameType]:
-    frames, frame = [], sys._getframe(1)
+    frames: list[FrameType] = []
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         frames.append(frame)
         frame = frame.f_back
