@@ -16,9 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
 
 from ..runtime.conf import KIT_PACKAGE
-from ..runtime.observers import observe
+from ..runtime.observers import observe, working
 from ..tracing.middleware import TraceMiddleware
-from ..tracing.recorder import FAILED, ROLLED_BACK, TraceRecorder, recording
+from ..tracing.recorder import FAILED, ROLLED_BACK, Trace, TraceRecorder, recording
 from ..tracing.render import render
 from .receivers import SIGNALS_MODULE, Connect, make_receiver
 
@@ -27,10 +27,11 @@ TRACE_LOGGER = f"{KIT_PACKAGE}.trace"
 
 
 @pytest.fixture(autouse=True)
-def recorder() -> Iterator[None]:
-    """Record receiver calls as the tracing app does in development."""
-    stop = observe(TraceRecorder())
-    yield
+def task_traces() -> Iterator[list[Trace]]:
+    """Record receiver calls as the tracing app does in development; yields each task's trace."""
+    finished: list[Trace] = []
+    stop = observe(TraceRecorder(on_work=finished.append))
+    yield finished
     stop()
 
 
@@ -150,3 +151,15 @@ def test_a_request_under_the_threshold_stays_quiet(
 def test_the_middleware_is_off_unless_the_setting_asks_for_it() -> None:
     with pytest.raises(MiddlewareNotUsed):
         TraceMiddleware(_respond_after_sending)
+
+
+def test_each_task_run_is_a_trace_of_its_own(connect: Connect, task_traces: list[Trace]) -> None:
+    connect(traced, make_receiver("audit", calls=[]))
+
+    with recording("manage.py db_worker") as worker, working("task", "app.tasks.sync"):
+        traced.send(sender=None)
+
+    [task] = task_traces
+    assert task.label == "task app.tasks.sync"
+    assert [node.receiver for node in task.nodes] == [f"{SIGNALS_MODULE}.audit"]
+    assert worker.nodes == []
