@@ -11,6 +11,10 @@ settings and an in-memory SQLite database, measures:
    medians (target: within 1.05).
 2. A bare ``Signal.send()`` to one no-op receiver, plain and through ``@side_effect``; prints
    the overhead per receiver call (target: under 2 microseconds).
+3. ``Product.objects.create()`` under each observer, in rounds: none at all; the OpenTelemetry
+   spans with only the API installed (no SDK: what production runs unless it configures one,
+   and what measurement 1 measures too); the development trace recording each create; and
+   last (a process cannot unset it) the OpenTelemetry SDK with an exporter that drops spans.
 
 Log records of level INFO are disabled during the measurement, so that the receivers' own log
 line (written to the console) does not drown the difference being measured.
@@ -85,7 +89,52 @@ def measure(rounds: int) -> dict[str, float]:
         "create_receiver": with_receiver,
         "send_side_effect": send_side_effect,
         "send_plain": send_plain,
+        **_observer_timings(create_product, rounds),
     }
+
+
+def _observer_timings(create: Callable[[], object], rounds: int) -> dict[str, float]:
+    """Median seconds per create() with no observer, the spans without SDK, the trace, the SDK."""
+    wrappers = import_module(f"{PACKAGE}.side_effects.runtime.wrappers")
+    recorder = import_module(f"{PACKAGE}.side_effects.tracing.recorder")
+    spans = wrappers.current_observer()
+    trace_observer = recorder.TraceRecorder()
+
+    def traced() -> object:
+        with recorder.recording("bench"):
+            return create()
+
+    def under(observer: object, call: Callable[[], object]) -> float:
+        wrappers.set_observer(observer)
+        try:
+            return _seconds_per_create(call)
+        finally:
+            wrappers.set_observer(spans)
+
+    timings: dict[str, list[float]] = {"none": [], "api_only": [], "trace": []}
+    for _ in range(rounds):
+        timings["none"].append(under(None, create))
+        timings["api_only"].append(under(spans, create))
+        timings["trace"].append(under(trace_observer, traced))
+    result = {f"observer_{name}": statistics.median(values) for name, values in timings.items()}
+    _configure_sdk_dropping_spans()
+    result["observer_sdk"] = statistics.median(under(spans, create) for _ in range(rounds))
+    return result
+
+
+def _configure_sdk_dropping_spans() -> None:
+    """The OpenTelemetry SDK, every span made and handed to an exporter that drops it."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+    class Dropping(SpanExporter):
+        def export(self, spans: object) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(Dropping()))
+    trace.set_tracer_provider(provider)
 
 
 def _product_factory() -> Callable[[], object]:
@@ -185,6 +234,15 @@ def report(timings: dict[str, float], rounds: int) -> None:
     print(f"  through @side_effect    {timings['send_side_effect'] * 1e6:8.3f} us")
     print(f"  plain                   {timings['send_plain'] * 1e6:8.3f} us")
     print(f"  overhead per call       {overhead:8.3f} us   (target < 2)")
+    none = timings["observer_none"]
+    print(f"Product.objects.create() by observer, median of {rounds} rounds (ratio to none):")
+    for key, label in (
+        ("observer_none", "no observer at all     "),
+        ("observer_api_only", "spans, API only (no SDK)"),
+        ("observer_trace", "development trace      "),
+        ("observer_sdk", "spans, SDK, spans dropped"),
+    ):
+        print(f"  {label} {timings[key] * 1e6:8.1f} us  {timings[key] / none:6.3f}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
 """Root URLs: the landing redirect, the CSRF token for API clients, the admin
-{%- if cookiecutter.include_example_app %} and the catalog{% endif %}."""
+{%- if cookiecutter.include_example_app %} and the catalog{% endif %}.
 
+In development (DEBUG, with the local settings' apps) also django-debug-toolbar's URLs and the
+signal map page its "Side effects" panel links to.
+"""
+
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, {% if cookiecutter.include_example_app %}include, {% endif %}path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
 from . import views
@@ -21,3 +27,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("{{ cookiecutter.project_slug }}.catalog.urls")),
 {%- endif %}
 ]
+
+if settings.DEBUG and apps.is_installed("debug_toolbar"):
+    from debug_toolbar.toolbar import debug_toolbar_urls
+
+    urlpatterns += debug_toolbar_urls()
+TRACING = "{{ cookiecutter.project_slug }}.side_effects.tracing"
+if settings.DEBUG and apps.is_installed(TRACING):
+    urlpatterns.append(path("__side_effects__/", include(f"{TRACING}.urls")))

@@ -211,8 +211,12 @@ BACKGROUND_RECONNECT_MAX_DELAY = env.float("BACKGROUND_RECONNECT_MAX_DELAY", def
 {%- if cookiecutter.background_tasks == "database" %}
 
 # Tasks are rows of the project database (django-tasks-db), enqueued inside the caller's
-# transaction and run by `python manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# transaction and run by `python manage.py db_worker`; each carries its trace context.
+TASKS = {
+    "default": {
+        "BACKEND": "{{ cookiecutter.project_slug }}.background.backend.TracedDatabaseBackend",
+    },
+}
 {%- else %}
 # How often `python manage.py relay_outbox` looks for new outbox rows when idle (seconds).
 BACKGROUND_RELAY_INTERVAL = env.float("BACKGROUND_RELAY_INTERVAL", default=0.5)

@@ -1,4 +1,4 @@
-"""Settings for a developer's machine: debug on, e-mail printed to the console.
+"""Settings for a developer's machine: debug on, e-mail printed to the console, what fired shown.
 
 The first run writes ``.env`` from ``.env.example`` with a fresh development ``SECRET_KEY``,
 readable by its owner only, as is the SQLite database; nothing secret is part of the generated
@@ -9,6 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
+from debug_toolbar.settings import PANELS_DEFAULTS
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -16,6 +17,8 @@ from .base import (
     BASE_DIR,
     DATABASES,
     DOT_ENV_FILE,
+    INSTALLED_APPS,
+    MIDDLEWARE,
     READ_DOT_ENV_FILE,
     create_private_sqlite_file,
     env,
@@ -60,3 +63,27 @@ WHITENOISE_AUTOREFRESH = True
 
 # A failing receiver should be loud while developing.
 SIDE_EFFECTS_RAISE_EXCEPTIONS = env.bool("SIDE_EFFECTS_RAISE_EXCEPTIONS", default=True)
+
+# Seeing what fires (README): each request, command and task logs the receivers it set off
+# (logger "<package>.side_effects.trace"), and django-debug-toolbar shows them in its "Side
+# effects" panel, for requests from INTERNAL_IPS.
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "debug_toolbar",
+    "{{ cookiecutter.project_slug }}.side_effects.tracing",
+]
+MIDDLEWARE = [
+    "debug_toolbar.middleware.DebugToolbarMiddleware",
+    *MIDDLEWARE,
+    "{{ cookiecutter.project_slug }}.side_effects.tracing.middleware.TraceMiddleware",
+]
+INTERNAL_IPS = env.list("INTERNAL_IPS", default=["127.0.0.1", "::1"])
+# The toolbar's own panels, with "Side effects" second, below "History".
+DEBUG_TOOLBAR_PANELS = [
+    PANELS_DEFAULTS[0],
+    "{{ cookiecutter.project_slug }}.side_effects.tracing.panel.SideEffectsPanel",
+    *PANELS_DEFAULTS[1:],
+]
+SIDE_EFFECTS_TRACE = env.bool("SIDE_EFFECTS_TRACE", default=True)
+# Milliseconds of receiver time below which a trace is not logged (0: every one that fired).
+SIDE_EFFECTS_TRACE_MIN_MS = env.float("SIDE_EFFECTS_TRACE_MIN_MS", default=0)

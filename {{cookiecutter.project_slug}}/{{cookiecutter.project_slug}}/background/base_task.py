@@ -11,7 +11,9 @@ A worker that cannot reach the database does not run the task and does not count
 it waits (bounded backoff, ``BACKGROUND_RECONNECT_MAX_DELAY``) and hands the message back to the
 broker (rejected and requeued, never acknowledged), and so does a worker that ran the task but
 cannot record its outcome. Messages are acknowledged only after that (``task_acks_late``), so a
-database outage longer than the retry window loses nothing.
+database outage longer than the retry window loses nothing. Each run is a unit of work of the
+receivers' observers (an OpenTelemetry span linked to the one that queued the task, through the
+message's headers).
 """
 
 import time
@@ -27,9 +29,12 @@ from django import db
 from django.conf import settings
 from django.db import connection
 
+from ..side_effects.runtime.observers import working
 from . import policy
 
 logger = get_task_logger(__name__)
+# The headers of W3C trace context that a message carries from the outbox's relay.
+TRACE_HEADERS = ("traceparent", "tracestate")
 
 
 class RecordedTask(Task[..., Any]):
@@ -46,23 +51,25 @@ class RecordedTask(Task[..., Any]):
     database_failures = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the task once the database answers; record its outcome, or hand it back."""
+        """Run the task once the database answers, inside its observers' unit of work; record
+        its outcome, or hand it back."""
         from . import outbox  # needs the app registry, ready once tasks run
 
-        self._record_or_hand_back(_connect)
-        try:
-            result = super().__call__(*args, **kwargs)
-        except Retry:  # a new message for the next attempt is with the broker already
-            raise
-        except Exception as error:  # the last attempt failed: the task is dead
-            self._record_or_hand_back(partial(
-                outbox.record_dead, task_id=self.request.id, task_path=self.name, args=args,
-                kwargs=kwargs, error=error, traceback="".join(traceback.format_exception(error)),
-            ))  # fmt: skip
-            raise
-        self._record_or_hand_back(partial(outbox.record_done, self.request.id))
-        return result
-
+        with working("task", self.name, _trace_context(self.request)):
+            self._record_or_hand_back(_connect)
+            try:
+                result = super().__call__(*args, **kwargs)
+            except Retry:  # a new message for the next attempt is with the broker already
+                raise
+            except Exception as error:  # the last attempt failed: the task is dead
+                self._record_or_hand_back(partial(
+                    outbox.record_dead, task_id=self.request.id, task_path=self.name, args=args,
+                    kwargs=kwargs, error=error,
+                    traceback="".join(traceback.format_exception(error)),
+                ))  # fmt: skip
+                raise
+            self._record_or_hand_back(partial(outbox.record_done, self.request.id))
+            return result
     def _record_or_hand_back(self, use_the_database: Callable[[], None]) -> None:
         """Run ``use_the_database``; if the database fails, wait and give the message back.
 
@@ -89,3 +96,14 @@ def _connect() -> None:
     if connection.connection is not None and not connection.is_usable():
         connection.close()
     connection.ensure_connection()
+
+
+def _trace_context(request: Any) -> dict[str, str]:
+    """The W3C trace headers of the task's message.
+
+    A worker makes a message's custom headers attributes of the request; an eager run (tests)
+    keeps them in ``request.headers``.
+    """
+    headers = getattr(request, "headers", None) or {}
+    found = {key: getattr(request, key, None) or headers.get(key) for key in TRACE_HEADERS}
+    return {key: value for key, value in found.items() if isinstance(value, str)}

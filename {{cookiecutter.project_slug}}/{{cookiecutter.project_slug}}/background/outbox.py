@@ -32,6 +32,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from . import policy
 from .models import OutboxMessage
+from .tracing import split_trace_context, with_trace_context
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,9 @@ class BrokerUnavailableError(Exception):
 
 def enqueue(task: Task[..., Any], /, *args: object, **kwargs: object) -> OutboxMessage:
     """Queue ``task(*args, **kwargs)`` in the current transaction (arguments must be JSON)."""
-    return OutboxMessage.objects.create(task_path=task.name, args=list(args), kwargs=kwargs)
+    return OutboxMessage.objects.create(
+        task_path=task.name, args=list(args), kwargs=with_trace_context(kwargs)
+    )
 
 
 def relay_due(limit: int = RELAY_BATCH_SIZE, *, stop: threading.Event | None = None) -> int:
@@ -100,7 +103,9 @@ def _publish(message: OutboxMessage) -> None:
             "of %s; publishing it again.",
             message.id, message.task_path, message.publications, policy.delivery_lease(),
         )  # fmt: skip
-    task.apply_async(message.args, message.kwargs, task_id=str(message.id), retry=False)
+    kwargs, trace_context = split_trace_context(message.kwargs)
+    headers = {"headers": trace_context} if trace_context else {}
+    task.apply_async(message.args, kwargs, task_id=str(message.id), retry=False, **headers)
 
 
 def _bury(message: OutboxMessage, error: Exception) -> None:

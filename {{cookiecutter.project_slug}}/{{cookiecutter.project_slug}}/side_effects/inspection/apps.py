@@ -1,9 +1,12 @@
-"""The app of the kit's inspection: the ``signals`` system checks and ``manage.py signalmap``."""
+"""The kit's app: the ``signals`` system checks, ``manage.py signalmap``, the receivers' spans."""
 
 from collections.abc import Sequence
 
 from django.apps import AppConfig
 from django.core import checks
+
+from ..runtime.conf import setting
+from ..runtime.observers import observe
 
 
 class SideEffectsConfig(AppConfig):
@@ -14,8 +17,12 @@ class SideEffectsConfig(AppConfig):
     verbose_name = "Side effects: receiver checks and signal map"
 
     def ready(self) -> None:
-        """Register the receiver checks under the ``signals`` tag."""
+        """Register the receiver checks; make receiver calls OpenTelemetry spans (if enabled)."""
         checks.register(check_receivers, "signals")
+        if setting("SIDE_EFFECTS_OPENTELEMETRY"):
+            from ..runtime.telemetry import ReceiverSpans
+
+            observe(ReceiverSpans())
 
 
 def check_receivers(

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from types import FunctionType
 
 from django.apps import AppConfig, apps
-from django.db.models import Model
 from django.db.models.signals import ModelSignal
 from django.dispatch import Signal
 from django.dispatch.dispatcher import NONE_ID
 
-from ..runtime.naming import dotted_path, module_of, summary_of, unwrapped
+from ..runtime.naming import module_of, sender_label, summary_of, unwrapped
 from ..runtime.registry import Receiver, Registration, receiver_name, registration_of
 from .loading import load_project_modules
 from .scope import is_project_module
@@ -97,18 +96,6 @@ def app_of(module: str) -> AppConfig | None:
     while module and module not in by_name:
         module = module.rpartition(".")[0]
     return by_name.get(module)
-
-
-def sender_label(sender: object) -> str:
-    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``."""
-    if sender is None:
-        return "any"
-    if isinstance(sender, type) and issubclass(sender, Model):
-        return sender._meta.label
-    if isinstance(sender, type):
-        return f"{sender.__module__}.{sender.__qualname__}"
-    text = repr(sender)
-    return dotted_path(type(sender)) if " at 0x" in text else text
 
 
 @functools.cache

@@ -15,12 +15,12 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import import_module
-from pathlib import Path
 from types import ModuleType
 
 from django.apps import apps
 from django.conf import settings
 
+from ..runtime.naming import read_source
 from .scope import is_kit_module, is_project_module, is_test_module
 
 CONNECTING_WORDS = ("connect(", "receiver(", "side_effect(", "Signal(")
@@ -60,14 +60,6 @@ def load_project_modules() -> ProjectModules:
 
 
 @functools.cache
-def read_source(filename: str) -> str:
-    """A source file's text (read once), ``""`` if it cannot be read."""
-    try:
-        return Path(filename).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
 def _project_packages() -> list[ModuleType]:
     """The top-level project packages that hold an installed app or the URL configuration."""
     names = {config.name for config in apps.get_app_configs()}

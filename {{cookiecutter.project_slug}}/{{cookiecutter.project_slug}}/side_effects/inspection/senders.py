@@ -13,7 +13,8 @@ import re
 import sys
 from collections.abc import Iterable
 
-from .loading import load_project_modules, read_source
+from ..runtime.naming import read_source
+from .loading import load_project_modules
 from .scope import is_kit_module, is_project_module
 
 # ``<name>.send(``, ``<name>[<key>].asend(``, ``.send_robust(``...: the name and the subscript.

@@ -19,8 +19,9 @@ from types import ModuleType
 
 from django.dispatch import Signal
 
+from ..runtime.naming import defining_place
 from ..runtime.registry import receiver_name
-from .loading import load_project_modules, read_source
+from .loading import load_project_modules
 from .scope import is_project_module
 
 
@@ -187,23 +188,9 @@ def _held_in_classes_and_dicts(
 def _defining(places: list[ModuleAttribute]) -> ModuleAttribute:
     """The place where the signal is defined, not where a module imported it."""
     if len(places) > 1:
-        # Likeliest first, so that usually one source is read.
-        for place in sorted(places, key=lambda place: _rank(place.module)):
-            if _assigns(place.module, place.attribute):
-                return place
+        found = defining_place([(place.module, place.attribute) for place in places])
+        return next(place for place in places if (place.module, place.attribute) == found)
     return places[0]
-
-
-def _rank(module: str) -> tuple[bool, int, str]:
-    """Modules called ``signals``/``events`` first, then shorter names."""
-    return module.rpartition(".")[2] not in {"signals", "events"}, len(module), module
-
-
-def _assigns(module: str, name: str) -> bool:
-    """Whether ``module``'s source assigns ``name`` at its top level (read, never parsed)."""
-    filename = getattr(sys.modules.get(module), "__file__", None) or ""
-    source = read_source(filename) if filename.endswith(".py") else ""
-    return re.search(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=", source, re.M) is not None
 
 
 def _fallback_name(signal: Signal) -> str:

@@ -23,6 +23,13 @@ DEFAULTS: dict[str, Any] = {
     # receiver that needs more does a task's work.
     "SIDE_EFFECTS_MAX_QUERIES_CEILING": 5,
     "SIDE_EFFECTS_MAX_SECONDS_CEILING": 1.0,
+    # Whether each receiver call is an OpenTelemetry span (none is made until the deployment
+    # configures an SDK; see runtime/telemetry.py).
+    "SIDE_EFFECTS_OPENTELEMETRY": True,
+    # Whether each request, command and task logs the receivers it fired (development).
+    "SIDE_EFFECTS_TRACE": False,
+    # Milliseconds of receiver time under which a trace is not logged (0: every one that fired).
+    "SIDE_EFFECTS_TRACE_MIN_MS": 0,
 }
 
 # The receiver kit's package, and the project's top-level package that holds it.

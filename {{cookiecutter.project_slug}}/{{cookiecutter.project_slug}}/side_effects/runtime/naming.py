@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
+import sys
+from pathlib import Path
 from types import FunctionType, ModuleType
+
+from django.db.models import Model
 
 
 def dotted_path(obj: object) -> str:
@@ -64,3 +69,44 @@ def count(number: int, noun: str) -> str:
     if number == 1:
         return f"{number} {noun}"
     return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
+
+
+def sender_label(sender: object) -> str:
+    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``."""
+    if sender is None:
+        return "any"
+    if isinstance(sender, type) and issubclass(sender, Model):
+        return sender._meta.label
+    if isinstance(sender, type):
+        return f"{sender.__module__}.{sender.__qualname__}"
+    text = repr(sender)
+    return dotted_path(type(sender)) if " at 0x" in text else text
+
+
+def defining_place(places: list[tuple[str, str]]) -> tuple[str, str]:
+    """Of the ``(module, attribute)`` places holding one object, where it is defined.
+
+    A module that only imported it is passed over: the first whose source assigns the name at
+    its top level wins, trying modules called ``signals``/``events`` first, then shorter names.
+    """
+    ranked = sorted(places, key=lambda place: _rank(place[0]))
+    return next((place for place in ranked if _assigns(*place)), places[0])
+
+
+def _rank(module: str) -> tuple[bool, int, str]:
+    return module.rpartition(".")[2] not in {"signals", "events"}, len(module), module
+
+
+def _assigns(module: str, name: str) -> bool:
+    """Whether ``module``'s source assigns ``name`` at its top level (read, never parsed)."""
+    filename = getattr(sys.modules.get(module), "__file__", None) or ""
+    source = read_source(filename) if filename.endswith(".py") else ""
+    return re.search(rf"^{re.escape(name)}\s*(?::[^=\n]*)?=", source, re.M) is not None
+
+
+def read_source(filename: str) -> str:
+    """A source file's text, ``""`` if it cannot be read."""
+    try:
+        return Path(filename).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

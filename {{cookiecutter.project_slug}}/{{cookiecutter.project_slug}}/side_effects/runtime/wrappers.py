@@ -4,17 +4,17 @@ The wrapper skips ``raw`` saves (fixture loading) unless told not to, defers the
 ``transaction.on_commit`` when asked, runs a receiver that may query inside a savepoint when it
 is called in a transaction, and contains a failure: logged with the receiver's dotted path,
 re-raised only while ``SIDE_EFFECTS_RAISE_EXCEPTIONS`` is true. Its fast path is one check of a
-module global, the observer hook that the runtime guards set in tests.
+module global: the observer that :mod:`.observers` sets while any consumer watches the calls.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractContextManager
-from functools import partial, update_wrapper
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from inspect import iscoroutinefunction
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db import transaction
@@ -22,19 +22,30 @@ from django.db import transaction
 from .conf import KIT_PACKAGE, setting
 from .registry import Receiver, Registration
 
+if TYPE_CHECKING:
+    from .observers import Observer
+
 logger = logging.getLogger(KIT_PACKAGE)
 
 AsyncReceiver = Callable[..., Awaitable[object]]
-Observer = Callable[[Registration, dict[str, object]], AbstractContextManager[object]]
+# What a deferred body's run is wrapped in, as its observers asked when it was deferred.
+Later = Callable[[], AbstractContextManager[object]] | None
+# The contained body: called with the signal's arguments and what to wrap a deferred run in.
+Contained = Callable[[dict[str, object], Later], object]
 
-# Wrapped around every receiver call when set; the pytest plugin's guards measure calls with it.
+# Told about every receiver call when set (see .observers); None while nothing watches.
 _observer: Observer | None = None
 
 
-def observe_calls(observer: Observer | None) -> None:
-    """Wrap every receiver call in ``observer(registration, kwargs)``; ``None`` stops."""
+def set_observer(observer: Observer | None) -> None:
+    """Tell ``observer`` about every receiver call from now on; ``None`` stops (see .observers)."""
     global _observer
     _observer = observer
+
+
+def current_observer() -> Observer | None:
+    """What is told about receiver calls now, if anything."""
+    return _observer
 
 
 def wrapper_for(registration: Registration) -> Receiver:
@@ -43,11 +54,11 @@ def wrapper_for(registration: Registration) -> Receiver:
         async_call = _contained_async(registration)
         if registration.on_commit:
             return _in_async_context(_deferred(registration, async_to_sync(async_call)))
-        return _skipping_raw_async(async_call) if registration.skip_raw else async_call
+        return _receiving_async(async_call, skip_raw=registration.skip_raw)
     call = _contained(registration)
     if registration.on_commit:
         return _deferred(registration, call)
-    return _skipping_raw(call) if registration.skip_raw else call
+    return _receiving(call, skip_raw=registration.skip_raw)
 
 
 def _raise_exceptions() -> bool:
@@ -55,7 +66,7 @@ def _raise_exceptions() -> bool:
     return bool(setting("SIDE_EFFECTS_RAISE_EXCEPTIONS"))
 
 
-def _contained(registration: Registration) -> Receiver:
+def _contained(registration: Registration) -> Contained:
     """The body, observed when a hook is installed; a failure is logged with the dotted path.
 
     A receiver allowed to query runs in a savepoint when it is called inside a transaction: on
@@ -65,27 +76,37 @@ def _contained(registration: Registration) -> Receiver:
     """
     may_query = registration.max_queries > 0
 
-    def call(**kwargs: object) -> object:
+    def call(kwargs: dict[str, object], later: Later = None) -> object:
         try:
             if may_query and transaction.get_connection(_database_of(kwargs)).in_atomic_block:
                 with transaction.atomic(using=_database_of(kwargs), savepoint=True):
-                    return _observed(registration, kwargs)
-            return _observed(registration, kwargs)
+                    return _observed(registration, kwargs, later)
+            return _observed(registration, kwargs, later)
         except Exception:
             logger.exception("Receiver %s failed.", registration.path)
             if _raise_exceptions():
                 raise
             return None
 
-    return update_wrapper(call, registration.func)
+    return call
 
 
-def _observed(registration: Registration, kwargs: dict[str, object]) -> object:
-    """Call the receiver's body, inside the observer hook when one is installed."""
-    if _observer is None:
+def _observed(registration: Registration, kwargs: dict[str, object], later: Later) -> object:
+    """Call the receiver's body, inside its observation while anything observes the calls."""
+    observer = _observer
+    if observer is None and later is None:
         return registration.func(**kwargs)
-    with _observer(registration, kwargs):
+    with _observation(registration, kwargs, observer, later):
         return registration.func(**kwargs)
+
+
+def _observation(
+    registration: Registration, kwargs: dict[str, object], observer: Observer | None, later: Later
+) -> AbstractContextManager[object]:
+    """What the observers asked a deferred run to be wrapped in, else their call observation."""
+    if later is not None or observer is None:  # observers that went away still end their runs
+        return later() if later is not None else nullcontext()
+    return observer.call(registration, kwargs)
 
 
 def _database_of(kwargs: dict[str, object]) -> str | None:
@@ -94,7 +115,7 @@ def _database_of(kwargs: dict[str, object]) -> str | None:
     return using if isinstance(using, str) else None
 
 
-def _contained_async(registration: Registration) -> AsyncReceiver:
+def _contained_async(registration: Registration) -> Callable[..., Awaitable[object]]:
     """:func:`_contained` for an ``async def`` receiver.
 
     No savepoint: Django's transaction API is synchronous and cannot hold one across the
@@ -102,11 +123,12 @@ def _contained_async(registration: Registration) -> AsyncReceiver:
     """
     func = cast(AsyncReceiver, registration.func)
 
-    async def call(**kwargs: object) -> object:
+    async def call(kwargs: dict[str, object], later: Later = None) -> object:
         try:
-            if _observer is None:
+            observer = _observer
+            if observer is None and later is None:
                 return await func(**kwargs)
-            with _observer(registration, kwargs):
+            with _observation(registration, kwargs, observer, later):
                 return await func(**kwargs)
         except Exception:
             logger.exception("Receiver %s failed.", registration.path)
@@ -114,44 +136,50 @@ def _contained_async(registration: Registration) -> AsyncReceiver:
                 raise
             return None
 
-    return update_wrapper(call, func)
+    return call
 
 
-def _skipping_raw(call: Receiver) -> Receiver:
-    """Skip ``raw=True`` sends: fixture loading must not trigger side effects."""
+def _receiving(call: Contained, *, skip_raw: bool) -> Receiver:
+    """The receiver to connect; it skips ``raw=True`` sends (fixture loading) when told to."""
+    if not skip_raw:
+        return lambda **kwargs: call(kwargs, None)
 
     def receive(**kwargs: object) -> object:
         if kwargs.get("raw"):
             return None
-        return call(**kwargs)
+        return call(kwargs, None)
 
     return receive
 
 
-def _skipping_raw_async(call: AsyncReceiver) -> AsyncReceiver:
-    """:func:`_skipping_raw` for an ``async def`` receiver."""
+def _receiving_async(call: Callable[..., Awaitable[object]], *, skip_raw: bool) -> AsyncReceiver:
+    """:func:`_receiving` for an ``async def`` receiver."""
 
     async def receive(**kwargs: object) -> object:
-        if kwargs.get("raw"):
+        if skip_raw and kwargs.get("raw"):
             return None
-        return await call(**kwargs)
+        return await call(kwargs, None)
 
     return receive
 
 
-def _deferred(registration: Registration, call: Receiver) -> Receiver:
+def _deferred(registration: Registration, call: Callable[..., object]) -> Receiver:
     """Run ``call`` once the transaction on the signal's ``using`` database commits.
 
     Robustly (other on-commit callbacks still run) unless failures are to be raised, so that
     in tests and local development an on-commit body's failure reaches the code that committed.
+    The observers are told now that the body waits, and wrap its run when it comes.
     """
     skip_raw = registration.skip_raw
 
     def receive(**kwargs: object) -> None:
         if skip_raw and kwargs.get("raw"):
             return
-        robust = not _raise_exceptions()
-        transaction.on_commit(partial(call, **kwargs), using=_database_of(kwargs), robust=robust)
+        observer = _observer
+        later = None if observer is None else observer.deferred(registration, kwargs)
+        transaction.on_commit(
+            partial(call, kwargs, later), using=_database_of(kwargs), robust=not _raise_exceptions()
+        )
 
     return receive
 

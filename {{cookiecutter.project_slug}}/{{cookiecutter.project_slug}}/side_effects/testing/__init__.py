@@ -1,4 +1,4 @@
 """What runs only under the tests: the runtime guards and the pytest plugin that installs them.
 
-Nothing here is imported by production; the decorator's observer hook stays empty there.
+Nothing here is imported by production.
 """

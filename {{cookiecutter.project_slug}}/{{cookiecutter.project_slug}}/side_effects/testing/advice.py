@@ -156,8 +156,9 @@ CONTRACT_GUIDANCE = {
     ),
     "kit-layers": (
         "The receiver kit is laid out by when its code runs. runtime/ is what production "
-        "imports, so it never imports inspection/ (manage.py check and signalmap), testing/ "
-        "(pytest) or scaffolding/ (startapp, makemigrations), and inspection/ never imports "
-        "testing/ or scaffolding/. Move what both sides need down to the lower layer."
+        "imports, so it never imports inspection/ (manage.py check and signalmap), tracing/ "
+        "(the development trace), testing/ (pytest) or scaffolding/ (startapp, makemigrations); "
+        "inspection/ never imports tracing/, testing/ or scaffolding/, and tracing/ never "
+        "imports testing/ or scaffolding/. Move what both sides need down to the lower layer."
     ),
 }

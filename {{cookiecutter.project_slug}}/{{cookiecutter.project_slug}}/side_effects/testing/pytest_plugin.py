@@ -9,7 +9,9 @@ A full run (``pytest`` with no path, node id, ``-k``, ``-m`` or ``--lf``, not st
 also fails when a registered receiver was triggered by no test: an untested receiver is held to
 nothing. Under pytest-xdist the workers report what they triggered to the controller, which
 judges the whole run. ``pytest --receiver-durations=N`` prints the N slowest receivers at the end
-of the run (``0`` for all), like ``--durations``.
+of the run (``0`` for all), like ``--durations``; ``pytest --side-effects-trace`` prints the
+receivers each test fired, as the development trace's tree. The ``spans`` fixture records the
+OpenTelemetry spans a test makes (with the SDK's in-memory exporter).
 """
 
 from __future__ import annotations
@@ -17,16 +19,24 @@ from __future__ import annotations
 import itertools
 import os
 import shlex
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ..inspection.scope import startup_modules
 from ..runtime.naming import count
+from ..runtime.observers import observe
 from ..runtime.registry import Registration, registrations
+from ..tracing.recorder import Trace, TraceRecorder, recording
+from ..tracing.render import render as render_trace
 from . import advice
 from .guards import ReceiverGuards
 from .guards.violations import Violation, render
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 _WORKER_OUTPUT_KEY = "side_effects_triggered"
 
@@ -34,6 +44,10 @@ _GUARDS = pytest.StashKey[ReceiverGuards]()
 _TRIGGERED_ON_WORKERS = pytest.StashKey[set[str]]()
 _DESELECTED = pytest.StashKey[bool]()
 _UNTESTED = pytest.StashKey[list[Registration]]()
+_TRACE_SECTION = "side effects"
+_RECORDING = pytest.StashKey[tuple[ExitStack, Trace]]()
+# The traces the run's tests reported (--side-effects-trace), in the order they finished.
+_traces: list[str] = []
 
 
 def guards_of(config: pytest.Config) -> ReceiverGuards:
@@ -69,6 +83,37 @@ def _dropping_options(options: list[str]) -> list[str]:
 _SELECTING = frozenset({"-k", "-m", "--ignore", "--ignore-glob", "--deselect"})
 
 
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """The OpenTelemetry spans finished during the test: ``spans.get_finished_spans()``.
+
+    The first use configures the SDK's tracer provider for the rest of the run (a process has
+    one); each test starts with no spans.
+    """
+    yield _span_exporter()
+    _span_exporter().clear()
+
+
+def _span_exporter() -> InMemorySpanExporter:
+    """The in-memory exporter of the run's tracer provider, configured on first use."""
+    global _exporter
+    if _exporter is None:
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+        _exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(_exporter))
+        trace.set_tracer_provider(provider)
+    _exporter.clear()
+    return _exporter
+
+
+_exporter: InMemorySpanExporter | None = None
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--receiver-durations=N``."""
     parser.getgroup("side_effects", "receiver budgets").addoption(
@@ -78,6 +123,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help="show the N slowest @side_effect receivers (N=0 for all)",
     )
+    parser.getgroup("side_effects").addoption(
+        "--side-effects-trace",
+        action="store_true",
+        help="print the receivers each test fired, as a tree (the development trace)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,6 +136,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_GUARDS] = ReceiverGuards()
     config.stash[_TRIGGERED_ON_WORKERS] = set()
     config.stash[_DESELECTED] = False
+    if config.getoption("side_effects_trace"):
+        config.add_cleanup(observe(TraceRecorder()))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -117,6 +169,9 @@ def _held_to_budgets(item: pytest.Item, when: str) -> Generator[None, object, ob
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
     """Receivers triggered by fixtures."""
+    if item.config.getoption("side_effects_trace"):
+        stack = ExitStack()
+        item.stash[_RECORDING] = (stack, stack.enter_context(recording(item.nodeid, fresh=True)))
     return (yield from _held_to_budgets(item, "setup"))
 
 
@@ -129,7 +184,31 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object]:
     """Receivers triggered while fixtures are torn down (on-commit bodies, for instance)."""
-    return (yield from _held_to_budgets(item, "teardown"))
+    try:
+        return (yield from _held_to_budgets(item, "teardown"))
+    finally:
+        if _RECORDING in item.stash:
+            item.stash[_RECORDING][0].close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """With ``--side-effects-trace``: the test's trace, as a section of its last report."""
+    report = yield
+    if call.when == "teardown" and _RECORDING in item.stash:
+        trace = item.stash[_RECORDING][1]
+        if trace.nodes:
+            report.sections.append((_TRACE_SECTION, render_trace(trace)))
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect the traces (from xdist workers too) for the end of the run."""
+    for name, text in report.sections:
+        if name == _TRACE_SECTION and report.when == "teardown":
+            _traces.append(text)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -197,6 +276,10 @@ def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
     """Name the untested receivers; with ``--receiver-durations=N``, the N slowest ones."""
+    if config.getoption("side_effects_trace"):
+        terminalreporter.write_sep("=", "side effects of each test")
+        for text in _traces or ["No @side_effect receiver ran."]:
+            terminalreporter.write_line(text)
     if _UNTESTED in config.stash:
         terminalreporter.write_sep("=", "untested receivers", red=True)
         terminalreporter.write_line(_untested_message(config.stash[_UNTESTED]))

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 {% if cookiecutter.background_tasks == "celery" %}from celery import current_app
@@ -23,9 +24,10 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models.signals import post_migrate, pre_save
+from django.db.models.signals import post_migrate, post_save, pre_save
 from django.dispatch import Signal
 
+from ..runtime.conf import PROJECT_ROOT
 from ..runtime.registry import Receiver
 from ..testing.advice import ENQUEUE
 from ..testing.guards import ReceiverGuards
@@ -390,3 +392,28 @@ def test_a_save_override_writing_other_tables_is_reported(guards: ReceiverGuards
     report = guards.report()
     assert "save() writes rows of other tables: auth_permission." in report
     assert "move it to a service that saves the instance" in report
+
+
+def test_a_failure_shows_the_chain_that_led_to_the_receiver(
+    guards: ReceiverGuards, connect: Callable[..., Receiver]
+) -> None:
+    def count_twice(sender: object, **kwargs: object) -> None:
+        Group.objects.count()
+        Group.objects.count()
+
+    connect(post_save, module_level(count_twice), sender=Group, max_queries=1)
+
+    Group.objects.create(name="editors")
+
+    report = guards.report()
+    here = f"{Path(__file__).relative_to(PROJECT_ROOT)}:"
+    chain = [
+        line.strip()
+        for line in report.partition("How it got here (outermost first):")[2].splitlines()
+    ]
+    assert any(
+        line.startswith(here) and line.endswith('Group.objects.create(name="editors")')
+        for line in chain
+    ), report
+    assert "-> sends django.db.models.signals.post_save from auth.Group" in chain, report
+    assert f"-> receiver {SIGNALS_MODULE}.count_twice" in chain, report

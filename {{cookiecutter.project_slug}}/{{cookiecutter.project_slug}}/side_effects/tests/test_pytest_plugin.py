@@ -78,6 +78,7 @@ def start_inner_run(directory: Path) -> subprocess.Popen[str]:
     plugin = f"{KIT_PACKAGE}.testing.pytest_plugin"
     command = [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:cacheprovider"]
     command += ["-c", str(directory / "pytest.ini"), "-rf", "--receiver-durations=0"]
+    command += ["--side-effects-trace"]
     command += ["--no-migrations"]  # the inner tests query auth tables only: create them directly
     return subprocess.Popen(  # noqa: S603 - this interpreter running pytest on a file made above
         [*command, str(directory)],
@@ -129,6 +130,16 @@ def test_receiver_durations_lists_the_slowest_receivers(
     for name in ("count_groups", "count_groups_once", "count_groups_twice_after_commit"):
         assert f"  test_budgets.{name}\n" in summary
     assert "1 call " in summary
+
+
+def test_side_effects_trace_prints_the_receivers_each_test_fired(
+    inner_run: subprocess.CompletedProcess[str],
+) -> None:
+    traces = inner_run.stdout.partition("side effects of each test")[2]
+
+    assert "Side effects of test_budgets.py::test_within_budget: 1 receiver call" in traces
+    assert "test_budgets.within from any -> test_budgets.count_groups_once: ran now" in traces
+    assert "-> test_budgets.count_groups_twice_after_commit: ran on commit" in traces
 
 
 def test_a_run_of_chosen_tests_does_not_fail_for_untested_receivers(

@@ -8,7 +8,9 @@ each run it schedules a failed task's retry. When the database goes away (a rest
 it does not exit: it logs what it waits for, tries again with a bounded backoff
 (``BACKGROUND_RETRY_DELAY`` doubled per failure, at most ``BACKGROUND_RECONNECT_MAX_DELAY``) and
 resumes by itself; a task it was running stays claimed and runs again after its lease. SIGTERM
-lets the current task finish, then stops (django-tasks-db's handling).
+lets the current task finish, then stops (django-tasks-db's handling). Each task runs in its
+observers' unit of work (an OpenTelemetry span linked to the one that queued it; in
+development, its trace).
 """
 
 import logging
@@ -21,8 +23,10 @@ from django.conf import settings
 from django.db import close_old_connections, connection, connections, transaction
 from django_tasks_db.management.commands import db_worker
 
+from ....side_effects.runtime.observers import working
 from ... import policy, recovery
 from ...recovery import TaskRow
+from ...tracing import split_trace_context
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +68,10 @@ class RecoveringWorker(db_worker.Worker):
                 recovery.retry_if_failed(db_task_result)
 
         db_task_result.set_failed = set_failed_or_retry
-        super().run_task(db_task_result)
+        arguments = db_task_result.args_kwargs
+        arguments["kwargs"], carrier = split_trace_context(arguments["kwargs"])
+        with working("task", db_task_result.task_path, carrier):
+            super().run_task(db_task_result)
 
     def _reclaim_forever(self) -> None:
         """The reclaim thread's loop; it dies with the worker (a daemon thread)."""

@@ -15,7 +15,8 @@ asks each rule, one module each, what the call broke:
 
 and, outside receiver calls, :mod:`.direct_calls`, :mod:`.model_overrides` and
 :mod:`.late_wiring`. Each rule installs its own instrumentation (:mod:`.rule`) and reports a
-:class:`~.violations.Violation`, shown in the one message style.
+:class:`~.violations.Violation`, shown in the one message style with the chain of calls that
+led to the receiver (:mod:`.chain`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ...runtime.observers import observe_calls
 from ...runtime.registry import Registration
-from ...runtime.wrappers import observe_calls
 from .calls import Call, measuring
+from .chain import chain_here
 from .declared_writes import DeclaredWrites
 from .direct_calls import DirectCalls
 from .escaping_work import EscapingWork
@@ -85,8 +87,7 @@ class ReceiverGuards:
         self._watcher.install(self._patcher)
         for rule in self.rules:
             rule.install(self._patcher)
-        observe_calls(self.measure)
-        self._patcher.on_undo(lambda: observe_calls(None))
+        self._patcher.on_undo(observe_calls(self.measure))
 
     def uninstall(self) -> None:
         """Stop guarding and undo every patch."""
@@ -110,6 +111,11 @@ class ReceiverGuards:
             self._count(call)
             for rule in self.rules:
                 call.violations += rule.after_call(call)
+            if call.violations:
+                chain = chain_here(call.registration.path)
+                call.violations = [
+                    replace(each, details=(*each.details, *chain)) for each in call.violations
+                ]
             self.violations += call.violations
 
     def report(self) -> str:

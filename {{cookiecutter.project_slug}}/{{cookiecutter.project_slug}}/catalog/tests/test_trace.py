@@ -1,0 +1,91 @@
+"""The development trace of the catalog's real flows: create, update, delete, a rollback."""
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
+
+from {{ cookiecutter.project_slug }}.catalog.models import Product
+from {{ cookiecutter.project_slug }}.catalog.services import create_product, update_product
+from {{ cookiecutter.project_slug }}.side_effects.runtime.observers import observe
+from {{ cookiecutter.project_slug }}.side_effects.runtime.registry import registrations
+from {{ cookiecutter.project_slug }}.side_effects.tracing.recorder import (
+    RAN,
+    ROLLED_BACK,
+    Trace,
+    TraceRecorder,
+    recording,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def recorder() -> Iterator[None]:
+    """Record receiver calls as the tracing app does in development."""
+    stop = observe(TraceRecorder())
+    yield
+    stop()
+
+
+def _expected(signal: Signal) -> dict[str, bool]:
+    """Each receiver of ``signal`` from Product, with whether it waits for the commit."""
+    return {
+        each.path: each.on_commit
+        for each in registrations()
+        if signal in each.signals and each.sender is Product
+    }
+
+
+def _seen(trace: Trace) -> dict[str, tuple[str, bool, str]]:
+    return {
+        node.receiver: (node.signal.rpartition(".")[2], node.on_commit, node.state)
+        for node in trace.all_nodes()
+    }
+
+
+def test_creating_a_product_traces_each_receiver_of_its_save() -> None:
+    with recording("create") as trace:
+        create_product(name="Lamp", price=Decimal("19.90"))
+
+    assert _seen(trace) == {
+        path: ("post_save", on_commit, RAN) for path, on_commit in _expected(post_save).items()
+    }
+    assert all(node.sender == "catalog.Product" for node in trace.all_nodes())
+
+
+def test_updating_a_product_traces_each_receiver_of_its_save() -> None:
+    product = create_product(name="Lamp", price=Decimal("19.90"))
+
+    with recording("update") as trace:
+        update_product(product, price=Decimal("24.00"))
+
+    assert _seen(trace) == {
+        path: ("post_save", on_commit, RAN) for path, on_commit in _expected(post_save).items()
+    }
+
+
+def test_deleting_a_product_traces_each_receiver_of_its_delete() -> None:
+    product = create_product(name="Lamp", price=Decimal("19.90"))
+
+    with recording("delete") as trace:
+        product.delete()
+
+    assert _seen(trace) == {
+        path: ("post_delete", on_commit, RAN) for path, on_commit in _expected(post_delete).items()
+    }
+
+
+def test_a_rolled_back_create_shows_its_on_commit_receivers_did_not_run() -> None:
+    with recording("create, rolled back") as trace, transaction.atomic():
+        create_product(name="Lamp", price=Decimal("19.90"))
+        transaction.set_rollback(True)
+
+    assert _seen(trace) == {
+        path: ("post_save", on_commit, ROLLED_BACK if on_commit else RAN)
+        for path, on_commit in _expected(post_save).items()
+    }
+    assert Product.objects.count() == 0

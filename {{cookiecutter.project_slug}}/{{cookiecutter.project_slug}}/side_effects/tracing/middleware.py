@@ -1,0 +1,25 @@
+"""Log the receivers each request fired (``SIDE_EFFECTS_TRACE``; the local settings add it)."""
+
+from collections.abc import Callable
+
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import HttpRequest, HttpResponseBase
+
+from ..runtime.conf import setting
+from .recorder import recording
+from .render import log
+
+
+class TraceMiddleware:
+    """Records each request's receivers and logs them as a tree once the response is ready."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        if not setting("SIDE_EFFECTS_TRACE"):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        with recording(f"{request.method} {request.get_full_path()}") as trace:
+            response = self.get_response(request)
+        log(trace)
+        return response

@@ -1,0 +1,223 @@
+"""What the receivers of one request, command or task did: a :class:`Trace`, recorded live.
+
+:class:`TraceRecorder` is an observer of the receiver calls. Inside :func:`recording`, each
+receiver call becomes a :class:`Node` under the receiver whose work sent its signal (or at the
+top): its signal and sender, whether it ran now or waited for the commit (and, when the trace
+ends, whether that commit never came), its time, its queries, the tasks it queued, its failure.
+Outside :func:`recording` the recorder does nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+from functools import cache, partial
+
+from django.apps import apps
+from django.db import connections, transaction
+
+from ..runtime.naming import sender_label
+from ..runtime.observers import Kwargs, Observer
+from ..runtime.registry import Registration
+from ..runtime.telemetry import signal_name
+
+# The models whose rows are queued tasks, by app label and name (whichever are installed).
+TASK_MODELS = (("django_tasks_database", "DBTaskResult"), ("background", "OutboxMessage"))
+
+RAN = "ran"
+FAILED = "failed"
+WAITING = "waiting for commit"
+ROLLED_BACK = "did not run: rolled back"
+
+
+@dataclass
+class Node:
+    """One receiver call, and the calls its work set off."""
+
+    receiver: str
+    signal: str
+    sender: str
+    on_commit: bool
+    state: str = RAN
+    seconds: float = 0.0
+    queries: int = 0
+    tasks: int = 0
+    error: str = ""
+    children: list[Node] = field(default_factory=list)
+    # The database whose commit a deferred body waits for.
+    using: str | None = field(default=None, repr=False)
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node below it."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Trace:
+    """The receivers one request, command or task fired, as a forest of :class:`Node`."""
+
+    label: str
+    nodes: list[Node] = field(default_factory=list)
+
+    def all_nodes(self) -> list[Node]:
+        """Every node, depth first."""
+        return [each for node in self.nodes for each in node.walk()]
+
+    @property
+    def seconds(self) -> float:
+        """Time spent in receivers (a nested call's time is part of its parent's)."""
+        return sum(node.seconds for node in self.nodes)
+
+    def finish(self) -> None:
+        """Mark deferred bodies whose transaction is over without running: rolled back."""
+        for node in self.all_nodes():
+            if node.state == WAITING and not transaction.get_connection(node.using).in_atomic_block:
+                node.state = ROLLED_BACK
+
+    def as_dict(self) -> dict[str, object]:
+        """The trace as plain data (the debug toolbar stores panels' data as JSON)."""
+        return {"label": self.label, "nodes": [_node_dict(node) for node in self.nodes]}
+
+
+def _node_dict(node: Node) -> dict[str, object]:
+    data = asdict(node)
+    data.pop("using")
+    data["children"] = [_node_dict(child) for child in node.children]
+    data["milliseconds"] = round(node.seconds * 1000, 1)
+    data["signal_name"] = short_signal(node.signal)
+    return data
+
+
+def short_signal(name: str) -> str:
+    """Django's own signals by their attribute name (``post_save``), others in full."""
+    return name.rpartition(".")[2] if name.startswith("django.") else name
+
+
+_trace: ContextVar[Trace | None] = ContextVar("side_effects_trace", default=None)
+_node: ContextVar[Node | None] = ContextVar("side_effects_trace_node", default=None)
+
+
+@contextmanager
+def recording(label: str, *, fresh: bool = False) -> Iterator[Trace]:
+    """Record the receivers the block fires; joins a recording under way unless ``fresh``."""
+    current = _trace.get()
+    if current is not None and not fresh:
+        yield current
+        return
+    trace = Trace(label)
+    trace_token, node_token = _trace.set(trace), _node.set(None)
+    try:
+        yield trace
+    finally:
+        _node.reset(node_token)
+        _trace.reset(trace_token)
+        trace.finish()
+
+
+class TraceRecorder(Observer):
+    """The observer that adds each receiver call to the trace being recorded, if any."""
+
+    def __init__(self, on_work: Callable[[Trace], None] = lambda trace: None) -> None:
+        self._on_work = on_work
+
+    def call(self, registration: Registration, kwargs: Kwargs) -> AbstractContextManager[object]:
+        if _trace.get() is None:
+            return nullcontext()
+        node = _node_for(registration, kwargs, on_commit=False)
+        _attach(node)
+        return _running(node)
+
+    def deferred(
+        self, registration: Registration, kwargs: Kwargs
+    ) -> Callable[[], AbstractContextManager[object]]:
+        trace = _trace.get()
+        if trace is None:
+            return nullcontext
+        node = _node_for(registration, kwargs, on_commit=True)
+        node.state, node.using = WAITING, _using(kwargs)
+        _attach(node)
+        return partial(_running, node, trace)
+
+    @contextmanager
+    def work(self, kind: str, name: str, carrier: Mapping[str, str]) -> Iterator[None]:
+        with recording(f"{kind} {name}", fresh=True) as trace:
+            yield
+        self._on_work(trace)
+
+
+def _node_for(registration: Registration, kwargs: Kwargs, *, on_commit: bool) -> Node:
+    return Node(
+        receiver=registration.path,
+        signal=signal_name(kwargs.get("signal")),
+        sender=sender_label(kwargs.get("sender")),
+        on_commit=on_commit,
+    )
+
+
+def _attach(node: Node) -> None:
+    """Put ``node`` under the receiver call under way, else at the top of the trace."""
+    parent, trace = _node.get(), _trace.get()
+    if parent is not None:
+        parent.children.append(node)
+    elif trace is not None:
+        trace.nodes.append(node)
+
+
+@contextmanager
+def _running(node: Node, trace: Trace | None = None) -> Iterator[None]:
+    """Time the body's run as ``node``; its queries and the receivers it sets off are its own."""
+    trace_token = _trace.set(trace) if trace is not None else None
+    outermost = _node.get() is None
+    node_token = _node.set(node)
+    started = time.perf_counter()
+    try:
+        with ExitStack() as stack:
+            if outermost:
+                for connection in connections.all(initialized_only=True):
+                    stack.enter_context(connection.execute_wrapper(_charge_query))
+            yield
+        node.state = RAN
+    except Exception as error:
+        node.state, node.error = FAILED, f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        node.seconds = time.perf_counter() - started
+        _node.reset(node_token)
+        if trace_token is not None:
+            _trace.reset(trace_token)
+
+
+def _charge_query(
+    execute: Callable[..., object], sql: str, params: object, many: bool, context: object
+) -> object:
+    """Execute wrapper: count the statement (and a queued task) for the receiver running now."""
+    node = _node.get()
+    if node is not None and isinstance(sql, str):
+        statement = sql.lstrip().upper()
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            node.queries += 1
+            if statement.startswith("INSERT") and any(table in sql for table in _task_tables()):
+                node.tasks += 1
+    return execute(sql, params, many, context)
+
+
+@cache
+def _task_tables() -> tuple[str, ...]:
+    """The database tables of queued tasks."""
+    found = []
+    for app_label, model in TASK_MODELS:
+        try:
+            found.append(apps.get_model(app_label, model)._meta.db_table)
+        except LookupError:
+            continue
+    return tuple(found)
+
+
+def _using(kwargs: Kwargs) -> str | None:
+    using = kwargs.get("using")
+    return using if isinstance(using, str) else None
