@@ -70,6 +70,7 @@ class RecordedTask(Task[..., Any]):
                 raise
             self._record_or_hand_back(partial(outbox.record_done, self.request.id))
             return result
+
     def _record_or_hand_back(self, use_the_database: Callable[[], None]) -> None:
         """Run ``use_the_database``; if the database fails, wait and give the message back.
 

@@ -43,7 +43,7 @@ def cascade(connect: Connect) -> None:
         Group.objects.create(name="editors")
 
     make_group.__module__, make_group.__qualname__ = SIGNALS_MODULE, "make_group"
-    connect(traced, make_group)
+    connect(traced, make_group, writes=(Group,))
     connect(post_save, make_receiver("on_group_now", calls=[]), sender=Group, max_queries=0)
     connect(
         post_save, make_receiver("on_group_later", calls=[]), sender=Group, on_commit=True,
