@@ -5,7 +5,8 @@ xdist worker, in a temporary directory, on a free port of 127.0.0.1) and ``smtp_
 sink in a thread, per test, that records the messages it receives and can refuse sessions),
 ``blackhole`` (a port that never answers). ``running_postgresql()`` gives a test a server of its
 own that it can stop, restart or freeze (``stopped()``, ``restart()``, ``frozen()``).
-``start_process`` runs a long-lived command (gunicorn, a worker) as a context manager that stops it on exit.
+``start_process`` runs a long-lived command (gunicorn, a worker) as a context manager that stops
+it on exit.
 
 Every process runs in its own process group with its output in a log file; stopping sends SIGTERM
 to the group, then SIGKILL after a bounded wait, so no worker child outlives its test, whether the
