@@ -79,7 +79,7 @@ def _publish(message: OutboxMessage) -> None:
     """Hand one message to the broker, once (the relay, not kombu, decides about retrying)."""
     task = current_app.tasks[message.task_path]
     kwargs, trace_context = split_trace_context(message.kwargs)
-    headers = {"headers": trace_context} if trace_context else {}
+    headers: dict[str, Any] = {"headers": trace_context} if trace_context else {}
     task.apply_async(message.args, kwargs, task_id=str(message.id), retry=False, **headers)
 
 
