@@ -33,11 +33,11 @@ STDLIB_MODULES = frozenset(sys.stdlib_module_names) | {"annotationlib", "compres
 DEPENDENCIES = frozenset(
     {
         "amqp", "asgiref", "ast_serialize", "axes", "billiard", "celery", "cfgv", "click",
-        "click_didyoumean", "click_plugins", "click_repl", "dateutil", "distlib", "django",
-        "django_stubs_ext", "django_tasks_db", "environ", "filelock", "grimp", "gunicorn",
+        "click_didyoumean", "click_plugins", "click_repl", "dateutil", "debug_toolbar", "distlib",
+        "django", "django_stubs_ext", "django_tasks_db", "environ", "filelock", "grimp", "gunicorn",
         "hatchling", "identify", "importlinter", "iniconfig", "ipware", "kombu", "librt",
-        "markdown_it", "mdurl", "mypy", "mypy_django_plugin", "mypy_extensions", "mypyc",
-        "nodeenv", "packaging", "pathspec", "platformdirs", "pluggy", "pre_commit",
+        "markdown_it", "mdurl", "mypy", "mypy_django_plugin", "mypy_extensions", "mypyc", "nodeenv",
+        "opentelemetry", "packaging", "pathspec", "platformdirs", "pluggy", "pre_commit",
         "prompt_toolkit", "psycopg", "psycopg_binary", "py", "pygments", "pytest", "pytest_django",
         "python_discovery", "python_ipware", "redis", "rich", "ruff", "six", "sqlparse", "tomlkit",
         "trove_classifiers", "typing_extensions", "tzlocal", "vine", "virtualenv", "wcwidth",

@@ -17,8 +17,9 @@ COMBINATIONS = [
     for include_example_app, label in ((True, "example"), (False, "bare"))
 ]
 
-# Django's startapp template legitimately holds Django template syntax, copied without rendering.
-VERBATIM_DIRECTORIES = ("app_template",)
+# Django's startapp template and the kit's Django templates legitimately hold Django template
+# syntax, copied without rendering (cookiecutter.json's _copy_without_render).
+VERBATIM_DIRECTORIES = ("app_template", "templates")
 # GitHub Actions expressions (${{ ... }}) are meant to stay.
 JINJA_LEFTOVERS = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter")
 

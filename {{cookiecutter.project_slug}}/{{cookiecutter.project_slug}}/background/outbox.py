@@ -104,7 +104,7 @@ def _publish(message: OutboxMessage) -> None:
             message.id, message.task_path, message.publications, policy.delivery_lease(),
         )  # fmt: skip
     kwargs, trace_context = split_trace_context(message.kwargs)
-    headers = {"headers": trace_context} if trace_context else {}
+    headers: dict[str, Any] = {"headers": trace_context} if trace_context else {}
     task.apply_async(message.args, kwargs, task_id=str(message.id), retry=False, **headers)
 
 

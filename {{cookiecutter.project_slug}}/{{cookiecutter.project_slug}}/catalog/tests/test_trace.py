@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import Signal
 
 from {{ cookiecutter.project_slug }}.catalog.models import Product
@@ -23,6 +23,11 @@ from {{ cookiecutter.project_slug }}.side_effects.tracing.recorder import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _hears_products(sender: object) -> bool:
+    """Whether a receiver connected for ``sender`` hears a product's signals."""
+    return sender is None or sender is Product or sender == Product._meta.label
+
+
 @pytest.fixture(autouse=True)
 def recorder() -> Iterator[None]:
     """Record receiver calls as the tracing app does in development."""
@@ -31,12 +36,21 @@ def recorder() -> Iterator[None]:
     stop()
 
 
-def _expected(signal: Signal) -> dict[str, bool]:
-    """Each receiver of ``signal`` from Product, with whether it waits for the commit."""
+SIGNAL_NAMES = {
+    pre_save: "pre_save",
+    post_save: "post_save",
+    pre_delete: "pre_delete",
+    post_delete: "post_delete",
+}
+
+
+def _expected(*signals: Signal) -> dict[str, tuple[str, bool]]:
+    """Each receiver of ``signals`` from Product: the signal, whether it waits for the commit."""
     return {
-        each.path: each.on_commit
+        each.path: (SIGNAL_NAMES[signal], each.on_commit)
+        for signal in signals
         for each in registrations()
-        if signal in each.signals and each.sender is Product
+        if signal in each.signals and _hears_products(each.sender)
     }
 
 
@@ -52,7 +66,8 @@ def test_creating_a_product_traces_each_receiver_of_its_save() -> None:
         create_product(name="Lamp", price=Decimal("19.90"))
 
     assert _seen(trace) == {
-        path: ("post_save", on_commit, RAN) for path, on_commit in _expected(post_save).items()
+        path: (name, on_commit, RAN)
+        for path, (name, on_commit) in _expected(pre_save, post_save).items()
     }
     assert all(node.sender == "catalog.Product" for node in trace.all_nodes())
 
@@ -64,7 +79,8 @@ def test_updating_a_product_traces_each_receiver_of_its_save() -> None:
         update_product(product, price=Decimal("24.00"))
 
     assert _seen(trace) == {
-        path: ("post_save", on_commit, RAN) for path, on_commit in _expected(post_save).items()
+        path: (name, on_commit, RAN)
+        for path, (name, on_commit) in _expected(pre_save, post_save).items()
     }
 
 
@@ -75,7 +91,8 @@ def test_deleting_a_product_traces_each_receiver_of_its_delete() -> None:
         product.delete()
 
     assert _seen(trace) == {
-        path: ("post_delete", on_commit, RAN) for path, on_commit in _expected(post_delete).items()
+        path: (name, on_commit, RAN)
+        for path, (name, on_commit) in _expected(pre_delete, post_delete).items()
     }
 
 
@@ -85,7 +102,7 @@ def test_a_rolled_back_create_shows_its_on_commit_receivers_did_not_run() -> Non
         transaction.set_rollback(True)
 
     assert _seen(trace) == {
-        path: ("post_save", on_commit, ROLLED_BACK if on_commit else RAN)
-        for path, on_commit in _expected(post_save).items()
+        path: (name, on_commit, ROLLED_BACK if on_commit else RAN)
+        for path, (name, on_commit) in _expected(pre_save, post_save).items()
     }
     assert Product.objects.count() == 0
