@@ -26,6 +26,15 @@ from pathlib import Path
 import pytest
 import redis
 
+from .deployments import (
+    FAST,
+    background_workers,
+    count,
+    create_over_http,
+    manage_process,
+    private_redis,
+    query,
+)
 from .helpers import (
     bake_project,
     database_name,
@@ -45,15 +54,6 @@ from .servers import (
     running_postgresql,
     start_process,
     wait_for,
-)
-from .test_faults import (
-    FAST,
-    background_workers,
-    count,
-    create_over_http,
-    manage_process,
-    private_redis,
-    query,
 )
 
 pytestmark = pytest.mark.slow

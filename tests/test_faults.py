@@ -18,18 +18,23 @@ import os
 import re
 import signal
 import sys
-import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from .deployments import (
+    FAST,
+    background_workers,
+    count,
+    create_over_http,
+    private_redis,
+    query,
+)
 from .helpers import (
     bake_project,
     create_api_user,
-    database_name,
-    https_headers,
     log_in,
     mailing_env,
     manage,
@@ -42,11 +47,8 @@ from .servers import (
     ManagedProcess,
     PostgreSQL,
     Redis,
-    Response,
     SmtpSink,
     free_port,
-    http_request,
-    redis_command,
     start_process,
     wait_for,
 )
@@ -54,19 +56,6 @@ from .servers import (
 pytestmark = pytest.mark.slow
 
 OPTIONS = ["database", "celery"]
-
-# The project's recovery settings, shrunk from minutes to fractions of a second.
-FAST = {
-    "BACKGROUND_TASK_LEASE": "2",
-    "BACKGROUND_RECLAIM_INTERVAL": "0.3",
-    "BACKGROUND_MAX_ATTEMPTS": "3",
-    "BACKGROUND_RETRY_DELAY": "0.2",
-    "BACKGROUND_RETRY_MAX_DELAY": "1",
-    "BACKGROUND_RELAY_INTERVAL": "0.1",
-    "CELERY_BROKER_TIMEOUT": "1",
-    "EMAIL_TIMEOUT": "2",
-    "BACKGROUND_EMAIL_TIMEOUT": "2",
-}
 
 # Creates a product and dies by SIGKILL right after the COMMIT: the first on-commit callback
 # kills the process before any later one (such as an on-commit enqueue) could run.
@@ -136,60 +125,11 @@ def deploy(
     return deploy_option
 
 
-@contextlib.contextmanager
-def background_workers(
-    project: Path, env: dict[str, str], log_dir: Path, *, name: str = "worker", relays: int = 1
-) -> Iterator[ManagedProcess]:
-    """What runs the background work of the project's option; yields the task-running worker."""
-    with contextlib.ExitStack() as stack:
-        if "CELERY_BROKER_URL" in env:
-            for number in range(relays):
-                relay = manage_process(
-                    project, env, log_dir, f"relay-{name}-{number}", "relay_outbox"
-                )
-                stack.enter_context(relay)
-            worker = stack.enter_context(start_process(
-                name, "celery", "-A", "config", "worker", "--loglevel", "INFO",
-                "--concurrency", "1", "--without-heartbeat", "--without-gossip",
-                "--without-mingle", cwd=project, env=project_env(**env), log_dir=log_dir,
-            ))  # fmt: skip
-        else:
-            worker = stack.enter_context(manage_process(
-                project, env, log_dir, name, "db_worker", "--interval", "0.1", "--no-startup-delay"
-            ))  # fmt: skip
-        yield worker
-
-
-def manage_process(
-    project: Path, env: dict[str, str], log_dir: Path, name: str, *command: str
-) -> contextlib.AbstractContextManager[ManagedProcess]:
-    return start_process(
-        name, sys.executable, "manage.py", *command,
-        cwd=project, env=project_env(**env), log_dir=log_dir,
-    )  # fmt: skip
-
-
-def query(postgresql: PostgreSQL, env: dict[str, str], sql: str) -> list[tuple]:
-    return postgresql.query(database_name(env["DATABASE_URL"]), sql)
-
-
-def count(postgresql: PostgreSQL, env: dict[str, str], table: str) -> int:
-    return query(postgresql, env, f"SELECT count(*) FROM {table}")[0][0]  # noqa: S608
-
-
 def task_table(background_tasks: str) -> str:
     """Where the option records each queued task (pending, or relayed and run)."""
     if background_tasks == "database":
         return "django_tasks_database_dbtaskresult"
     return "catalog_pricenotification"  # one row per task run: the outbox row is gone by then
-
-
-@contextlib.contextmanager
-def private_redis(port: int, log_dir: Path) -> Iterator[ManagedProcess]:
-    """A Redis server on ``port`` for one test, so that it can be stopped and paused."""
-    with start_process(f"redis-{port}", *redis_command(port, log_dir), log_dir=log_dir) as redis:
-        wait_for(lambda: Redis(port).ping(), what=f"redis on port {port}", process=redis)
-        yield redis
 
 
 # --- a process killed right after COMMIT --------------------------------------------------------
@@ -259,16 +199,6 @@ def test_requests_succeed_while_the_broker_is_down_or_hung_and_deliveries_follow
         "Desk now costs 19.90",
         "Lamp now costs 19.90",
     ]
-
-
-def create_over_http(port: int, name: str, session: str, *, timeout: float = 5) -> Response:
-    """POST a product through the view (as a browser behind the TLS proxy, logged in with the
-    ``session`` cookies from :func:`log_in`); fails if it hangs."""
-    return http_request(
-        port, "/products/", method="POST", timeout=timeout,
-        headers=https_headers(port, Cookie=session),
-        body=urllib.parse.urlencode({"name": name, "price": "19.90"}).encode(),
-    )  # fmt: skip
 
 
 # --- a worker killed in the middle of a task ----------------------------------------------------
