@@ -19,8 +19,8 @@ DEFAULTS: dict[str, Any] = {
     "SIDE_EFFECTS_DEFAULT_MAX_QUERIES": 1,
     # Seconds one call of a receiver that passes no max_seconds may take in the tests.
     "SIDE_EFFECTS_DEFAULT_MAX_SECONDS": 0.25,
-    # Whether each receiver call is an OpenTelemetry span (none is made until the deployment
-    # configures an SDK; see runtime/telemetry.py).
+    # Whether each receiver call is an OpenTelemetry span, when the deployment configures an SDK
+    # before Django starts (see runtime/telemetry.py).
     "SIDE_EFFECTS_OPENTELEMETRY": True,
     # Whether each request, command and task logs the receivers it fired (development).
     "SIDE_EFFECTS_TRACE": False,
