@@ -36,7 +36,7 @@ def recorder() -> Iterator[None]:
     stop()
 
 
-SIGNAL_NAMES = {
+SIGNAL_NAMES: dict[Signal, str] = {
     pre_save: "pre_save",
     post_save: "post_save",
     pre_delete: "pre_delete",

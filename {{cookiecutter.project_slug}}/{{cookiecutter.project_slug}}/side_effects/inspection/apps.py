@@ -20,9 +20,10 @@ class SideEffectsConfig(AppConfig):
         """Register the receiver checks; make receiver calls OpenTelemetry spans (if enabled)."""
         checks.register(check_receivers, "signals")
         if setting("SIDE_EFFECTS_OPENTELEMETRY"):
-            from ..runtime.telemetry import ReceiverSpans
+            from ..runtime.telemetry import ReceiverSpans, sdk_configured
 
-            observe(ReceiverSpans())
+            if sdk_configured():  # else nothing to record: receiver calls stay unobserved
+                observe(ReceiverSpans())
 
 
 def check_receivers(

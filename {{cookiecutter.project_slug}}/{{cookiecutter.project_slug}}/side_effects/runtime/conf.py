@@ -23,8 +23,8 @@ DEFAULTS: dict[str, Any] = {
     # receiver that needs more does a task's work.
     "SIDE_EFFECTS_MAX_QUERIES_CEILING": 5,
     "SIDE_EFFECTS_MAX_SECONDS_CEILING": 1.0,
-    # Whether each receiver call is an OpenTelemetry span (none is made until the deployment
-    # configures an SDK; see runtime/telemetry.py).
+    # Whether each receiver call is an OpenTelemetry span, when the deployment configures an SDK
+    # before Django starts (see runtime/telemetry.py).
     "SIDE_EFFECTS_OPENTELEMETRY": True,
     # Whether each request, command and task logs the receivers it fired (development).
     "SIDE_EFFECTS_TRACE": False,

@@ -1,8 +1,10 @@
 """Each receiver call as an OpenTelemetry span, and queued work that links back to its sender.
 
-Only ``opentelemetry-api`` is needed: until the deployment configures an SDK (a tracer provider:
-``opentelemetry-instrument``, or ``trace.set_tracer_provider()`` at start-up), no span is made
-and a receiver call costs one ``isinstance`` check. With one, every call of a ``@side_effect``
+Only ``opentelemetry-api`` is needed. The kit's app observes receiver calls with
+:class:`ReceiverSpans` only when an SDK (a tracer provider) is configured by the time Django
+starts (``opentelemetry-instrument`` does it; so does ``trace.set_tracer_provider()`` in
+``wsgi.py`` before the application is made): without one, nothing observes the calls and a
+receiver costs what it costs without OpenTelemetry. With one, every call of a ``@side_effect``
 receiver (synchronous, ``async def``, or an on-commit body when it runs) is a span, child of the
 current one (the request's), named after the receiver, with the semantic conventions' ``code.*``
 attributes, the signal, the sender and the outcome; a failure sets the span's error status and
@@ -70,6 +72,11 @@ class ReceiverSpans(Observer):
                 return None
             self._tracer = provider.get_tracer(KIT_PACKAGE)
         return self._tracer
+
+
+def sdk_configured() -> bool:
+    """Whether a tracer provider (an SDK) is set, so that spans are recorded."""
+    return not isinstance(trace.get_tracer_provider(), _NOT_CONFIGURED)
 
 
 def trace_carrier() -> dict[str, str]:

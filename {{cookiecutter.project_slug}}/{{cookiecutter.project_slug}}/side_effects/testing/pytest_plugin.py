@@ -26,9 +26,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ..inspection.scope import startup_modules
+from ..runtime.conf import setting
 from ..runtime.naming import count
 from ..runtime.observers import observe
 from ..runtime.registry import Registration, registrations
+from ..runtime.telemetry import ReceiverSpans
 from ..tracing.recorder import Trace, TraceRecorder, recording
 from ..tracing.render import render as render_trace
 from . import advice
@@ -107,6 +109,8 @@ def _span_exporter() -> InMemorySpanExporter:
         provider = TracerProvider()
         provider.add_span_processor(SimpleSpanProcessor(_exporter))
         trace.set_tracer_provider(provider)
+        if setting("SIDE_EFFECTS_OPENTELEMETRY"):
+            observe(ReceiverSpans())
     _exporter.clear()
     return _exporter
 
