@@ -4,11 +4,14 @@
 when its code runs (an import contract keeps each layer from importing the ones above it):
 
 - ``runtime/``: what production imports. ``decorator`` (``@side_effect``), ``wrappers`` (what
-  runs when a signal arrives), ``registry``, ``conf`` (the ``SIDE_EFFECTS_*`` settings and
-  their defaults), ``naming``.
+  runs when a signal arrives), ``observers`` (who watches receiver calls: the guards, the
+  trace, the spans), ``telemetry`` (OpenTelemetry spans, when the deployment has an SDK),
+  ``registry``, ``conf`` (the ``SIDE_EFFECTS_*`` settings and their defaults), ``naming``.
 - ``inspection/``: ``manage.py check`` (``checks/``) and ``manage.py signalmap``
   (``signal_map/``), built on ``scope`` (which code is the project's), ``loading``,
   ``signal_names``, ``connections`` and ``senders``.
+- ``tracing/``: development only (the local settings install it): the cascade of receivers
+  each request, command and task set off, logged as a tree and shown in django-debug-toolbar.
 - ``testing/``: the pytest plugin and its runtime guards (``guards/``, one rule per module),
   and ``advice``, what the guards and the contracts tell the developer to do instead.
 - ``scaffolding/``: ``manage.py startapp`` and ``makemigrations``, and the app template.
