@@ -38,7 +38,7 @@ def _trace_commands() -> None:
         return
 
     @wraps(execute)
-    def traced_execute(command: BaseCommand, *args: Any, **options: Any) -> Any:
+    def traced_execute(command: BaseCommand, /, *args: Any, **options: Any) -> Any:
         name = command.__module__.rpartition(".")[2]
         with recording(f"manage.py {name}") as trace:
             result = execute(command, *args, **options)
