@@ -173,20 +173,25 @@ def _relay_throughput() -> dict[str, float]:
 def request_throughput(
     project: Path, env: dict[str, str], log_dir: Path, rounds: int
 ) -> dict[str, float]:
-    """Requests per second to the shipped server and to one without side effects (medians)."""
+    """Requests per second to the shipped server and to one without side effects (medians),
+    from a user allowed to create products (the API's writes need the add permission)."""
+    from tests.helpers import create_api_user, log_in
+
     log_dir.mkdir()
+    create_api_user(project, env)
     (project / "bench_wsgi_without_side_effects.py").write_text(WSGI_WITHOUT_SIDE_EFFECTS)
     names = count()
     with (
         _gunicorn("on", "config.wsgi", project, env, log_dir) as on,
         _gunicorn("off", "bench_wsgi_without_side_effects", project, env, log_dir) as off,
     ):  # fmt: skip
+        session = log_in(on)  # one session, in the database both servers share
         rates: dict[str, list[float]] = {"on": [], "off": []}
-        _requests_per_second(on, names)  # warm up both
-        _requests_per_second(off, names)
+        _requests_per_second(on, names, session)  # warm up both
+        _requests_per_second(off, names, session)
         for _ in range(rounds):
-            rates["on"].append(_requests_per_second(on, names))
-            rates["off"].append(_requests_per_second(off, names))
+            rates["on"].append(_requests_per_second(on, names, session))
+            rates["off"].append(_requests_per_second(off, names, session))
     return {f"requests_{variant}": statistics.median(rate) for variant, rate in rates.items()}
 
 
@@ -204,7 +209,7 @@ def _gunicorn(
         yield int(web.wait_for_log(r"Listening at: http://127\.0\.0\.1:(\d+)", what=name)[1])
 
 
-def _requests_per_second(port: int, names: Iterator[int]) -> float:
+def _requests_per_second(port: int, names: Iterator[int], session: str) -> float:
     """POST ``REQUESTS_PER_ROUND`` new products from ``CLIENTS`` threads; return requests/s."""
     lock = threading.Lock()
     failures: list[int] = []
@@ -216,7 +221,7 @@ def _requests_per_second(port: int, names: Iterator[int]) -> float:
                 if next(remaining, None) is None:
                     return
                 name = f"Load {next(names)}"
-            status = _create_over_http(port, name)
+            status = _create_over_http(port, name, session)
             if status != 201:
                 failures.append(status)
 
@@ -232,18 +237,15 @@ def _requests_per_second(port: int, names: Iterator[int]) -> float:
     return REQUESTS_PER_ROUND / elapsed
 
 
-def _create_over_http(port: int, name: str) -> int:
-    token = "x" * 32
+def _create_over_http(port: int, name: str, session: str) -> int:
+    from tests.helpers import https_headers
+
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request(
             "POST", "/products/",
             body=urllib.parse.urlencode({"name": name, "price": "19.90"}),
-            headers={
-                "X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}",
-                "Cookie": f"csrftoken={token}", "X-CSRFToken": token,
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
+            headers=https_headers(port, Cookie=session),
         )  # fmt: skip
         response = connection.getresponse()
         response.read()
