@@ -155,6 +155,7 @@ def test_a_receiver_added_without_regenerating_the_map_fails_the_gate(
     assert "Regenerate it: python manage.py signalmap --format markdown > docs/signals.md" in output
 
 
+@pytest.mark.slow  # a second gate run, the twin of the one above (kept out of the fast subset)
 def test_the_same_receiver_passes_once_the_map_is_regenerated(bake: Callable[..., Path]) -> None:
     project = bake()
     append(project, "catalog/signals.py", GOOD_RECEIVER)
@@ -165,7 +166,10 @@ def test_the_same_receiver_passes_once_the_map_is_regenerated(bake: Callable[...
     assert gate.returncode == 0, output_of(gate)
 
 
-@pytest.mark.parametrize("include_example_app", [True, False], ids=["example", "bare"])
+@pytest.mark.parametrize(
+    "include_example_app",
+    [pytest.param(True, id="example"), pytest.param(False, id="bare", marks=pytest.mark.slow)],
+)
 def test_startapp_creates_an_app_that_passes_the_gate_once_installed(
     bake: Callable[..., Path], include_example_app: bool
 ) -> None:

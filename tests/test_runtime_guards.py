@@ -661,6 +661,7 @@ def test_switching_the_guards_off_fails_the_gate(
     assert "KeyError" not in output
 
 
+@pytest.mark.slow  # the hurried gate's twin, a second gate run (kept out of the fast subset)
 def test_legitimate_receivers_the_guards_once_flagged_pass_the_gate(
     bake: Callable[..., Path],
 ) -> None:
