@@ -20,6 +20,7 @@ FILES_OF_BACKGROUND_TASKS = {
     "database": [
         Path(PACKAGE, "catalog", "tests", "test_tasks_on_database.py"),
         BACKGROUND / "backend.py",
+        BACKGROUND / "tests" / "test_backend.py",
         BACKGROUND / "recovery.py",
         BACKGROUND / "management" / "commands" / "db_worker.py",
         BACKGROUND / "tests" / "test_recovery.py",

@@ -31,6 +31,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from . import policy
+from .inserts import insert_row
 from .models import OutboxMessage
 from .tracing import split_trace_context, with_trace_context
 
@@ -46,10 +47,13 @@ class BrokerUnavailableError(Exception):
 
 
 def enqueue(task: Task[..., Any], /, *args: object, **kwargs: object) -> OutboxMessage:
-    """Queue ``task(*args, **kwargs)`` in the current transaction (arguments must be JSON)."""
-    return OutboxMessage.objects.create(
-        task_path=task.name, args=list(args), kwargs=with_trace_context(kwargs)
-    )
+    """Queue ``task(*args, **kwargs)`` in the current transaction (arguments must be JSON).
+
+    One INSERT (:func:`.inserts.insert_row`): every change that queues work pays for it.
+    """
+    message = OutboxMessage(task_path=task.name, args=list(args), kwargs=with_trace_context(kwargs))
+    insert_row(message)
+    return message
 
 
 def relay_due(limit: int = RELAY_BATCH_SIZE, *, stop: threading.Event | None = None) -> int:

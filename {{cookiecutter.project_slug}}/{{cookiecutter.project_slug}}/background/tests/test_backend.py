@@ -1,0 +1,55 @@
+"""The backend's one-statement hand-off writes the row django-tasks-db's own enqueue writes."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.tasks import Task
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from {{ cookiecutter.project_slug }}.catalog.services import create_product
+from {{ cookiecutter.project_slug }}.catalog.tasks import notify_price_watchers
+
+pytestmark = pytest.mark.django_db
+
+# Set on each write: the rows are compared without them.
+PER_ROW = ("id", "enqueued_at")
+IN_AN_HOUR = timezone.now() + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [notify_price_watchers, notify_price_watchers.using(priority=7, run_after=IN_AN_HOUR)],
+    ids=["as declared", "with a priority and a delay"],
+)
+def test_the_hand_off_writes_the_librarys_row(task: Task[..., None]) -> None:
+    ours = task.enqueue(product_id=1)
+    backend = task.get_backend()
+    assert isinstance(backend, DatabaseBackend)
+    # django-tasks-db's own _task_to_db_task(): DBTaskResult.objects.create().
+    theirs = DatabaseBackend._task_to_db_task(backend, task, (), {"product_id": 1})
+
+    ours_row = model_to_dict(DBTaskResult.objects.get(id=ours.id), exclude=PER_ROW)
+    theirs_row = model_to_dict(DBTaskResult.objects.get(id=theirs.id), exclude=PER_ROW)
+    assert ours_row.pop("args_kwargs")["kwargs"]["product_id"] == 1  # plus the trace context
+    assert theirs_row.pop("args_kwargs") == {"args": [], "kwargs": {"product_id": 1}}
+    assert ours_row == theirs_row
+    assert DBTaskResult.objects.get(id=ours.id).enqueued_at <= timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)  # the service's transaction is the outermost one
+def test_a_product_is_handed_off_in_one_insert_without_a_savepoint() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        create_product(name="Lamp", price=Decimal("19.90"))
+
+    table = DBTaskResult._meta.db_table
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert sum(table in sql for sql in statements) == 1
+    assert next(sql for sql in statements if table in sql).startswith(f'INSERT INTO "{table}"')
+    # The only savepoint is Django's, around the product's check constraint (full_clean).
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1
