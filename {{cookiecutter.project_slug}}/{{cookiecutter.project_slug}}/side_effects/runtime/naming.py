@@ -7,7 +7,7 @@ import inspect
 import re
 import sys
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 
 from django.db.models import Model
 
@@ -72,13 +72,18 @@ def count(number: int, noun: str) -> str:
 
 
 def sender_label(sender: object) -> str:
-    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``."""
+    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``.
+
+    A class or a function (``reversion.revisions.create_revision``, signals sent with
+    ``sender=create_revision``) is named by its dotted path; another object with an address in
+    its repr, by its class's.
+    """
     if sender is None:
         return "any"
     if isinstance(sender, type) and issubclass(sender, Model):
         return sender._meta.label
-    if isinstance(sender, type):
-        return f"{sender.__module__}.{sender.__qualname__}"
+    if isinstance(sender, type | FunctionType | MethodType | BuiltinFunctionType | functools.partial):
+        return dotted_path(sender)
     text = repr(sender)
     return dotted_path(type(sender)) if " at 0x" in text else text
 
