@@ -71,6 +71,10 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
 
 
+# Senders named by their dotted path: classes and functions.
+_NAMED_BY_PATH = (type, FunctionType, MethodType, BuiltinFunctionType, functools.partial)
+
+
 def sender_label(sender: object) -> str:
     """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``.
 
@@ -82,7 +86,7 @@ def sender_label(sender: object) -> str:
         return "any"
     if isinstance(sender, type) and issubclass(sender, Model):
         return sender._meta.label
-    if isinstance(sender, type | FunctionType | MethodType | BuiltinFunctionType | functools.partial):
+    if isinstance(sender, _NAMED_BY_PATH):
         return dotted_path(sender)
     text = repr(sender)
     return dotted_path(type(sender)) if " at 0x" in text else text
