@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,7 +14,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import Signal
 
 from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
@@ -339,3 +340,51 @@ def test_a_receiver_of_a_few_senders_keeps_a_row_per_sender(
     for label in labels:
         assert f"post_save  (sender: {label})\n  {SIGNALS_MODULE}.audit_change" in text
     assert " models, listed by" not in text
+
+
+def note_the_migration(sender: object, **kwargs: object) -> None:
+    """Connected only while migrate runs."""
+
+
+def connect_while_migrating(sender: object, **kwargs: object) -> None:
+    """A post_migrate receiver that tries the database, then connects another receiver."""
+    Group.objects.create(name="made while mapping")
+    order_placed.connect(note_the_migration, weak=False)
+
+
+def connect_first(sender: object, **kwargs: object) -> None:
+    """A post_migrate receiver that connects another receiver before anything else."""
+    order_placed.connect(note_the_migration, weak=False)
+
+
+@pytest.fixture
+def migrating_connects(connect_plainly: ConnectPlainly) -> Iterator[None]:
+    """A post_migrate receiver that connects one to ``order_placed`` (disconnected after)."""
+    connect_plainly(post_migrate, connect_first)
+    connect_plainly(post_migrate, connect_while_migrating)
+    yield
+    order_placed.disconnect(note_the_migration)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("migrating_connects")
+def test_all_shows_what_only_migrate_connects_without_touching_the_database() -> None:
+    connected = [receiver for _, receiver, _, _ in order_placed.receivers]
+    assert note_the_migration not in connected  # the post_migrate receivers have not run
+    groups = Group.objects.count()
+
+    output = signalmap("--all")
+
+    assert f"{SIGNAL}  (sender: any)\n  {__name__}.note_the_migration  [not connected" in output
+    assert Group.objects.count() == groups
+
+
+def test_all_imports_the_migration_modules_migrate_imports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module = "django.contrib.sessions.migrations.0001_initial"
+    monkeypatch.delitem(sys.modules, module, raising=False)
+
+    signalmap("--all")
+
+    assert module in sys.modules
