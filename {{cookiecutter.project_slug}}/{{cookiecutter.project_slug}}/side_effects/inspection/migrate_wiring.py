@@ -69,7 +69,7 @@ def _queries_refused() -> Iterator[None]:
             for connection in connections.all():
                 stack.enter_context(connection.execute_wrapper(_refuse))
                 if connection.connection is None:  # an SQLite file would be created
-                    connection.ensure_connection = _refuse_to_connect
+                    connection.ensure_connection = _refuse_to_connect  # type: ignore[method-assign]
                     stack.callback(vars(connection).pop, "ensure_connection")
             yield
     finally:

@@ -160,7 +160,20 @@ def _parse(func: FunctionType) -> _Reading | None:
     return reader.reading
 
 
-class _Reader(ast.NodeVisitor):
+# Nodes whose body runs later, if ever, and nodes that repeat theirs.
+_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+class _Reader:
     """Walks one function body (see the module docstring for what counts)."""
 
     def __init__(self, func: FunctionType) -> None:
@@ -175,45 +188,43 @@ class _Reader(ast.NodeVisitor):
     def _where(self, node: ast.AST) -> str:
         return f"{self._file}:{getattr(node, 'lineno', 0) + self._offset}"
 
-    # Nested definitions run later, if ever.
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        return
-
-    visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef  # noqa: N815
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        self._except += 1
-        self.generic_visit(node)
-        self._except -= 1
-
-    def visit_For(self, node: ast.For | ast.AsyncFor | ast.While) -> None:
-        self._loops += 1
-        self.generic_visit(node)
-        self._loops -= 1
-
-    visit_AsyncFor = visit_While = visit_ListComp = visit_SetComp = visit_For  # noqa: N815
-    visit_DictComp = visit_GeneratorExp = visit_For  # noqa: N815
-
-    def visit_Raise(self, node: ast.Raise) -> None:
-        exception = _exception_name(node.exc) if node.exc and not self._except else None
-        if exception:
-            self.reading.raises.append((exception, self._where(node)))
-        self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        chain = _chain(node.func)
-        if _is_query(chain):
-            self.reading.queries += 1
-            if self._loops:
-                self.reading.reasons.append(f"a query in a loop ({self._where(node)})")
-            # One chain, one query: read only the arguments of the calls inside it.
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Call):
-                    for argument in [*inner.args, *inner.keywords]:
-                        self.visit(argument)
+    def visit(self, node: ast.AST) -> None:
+        """Read ``node`` and what it contains, nested definitions aside."""
+        if isinstance(node, _NESTED):
             return
-        self._judge_call(node, chain)
-        self.generic_visit(node)
+        if isinstance(node, ast.Raise) and node.exc and not self._except:
+            exception = _exception_name(node.exc)
+            if exception:
+                self.reading.raises.append((exception, self._where(node)))
+        if isinstance(node, ast.Call) and self._read_call(node):
+            return
+        handler, loop = isinstance(node, ast.ExceptHandler), isinstance(node, _LOOPS)
+        self._except += handler
+        self._loops += loop
+        for child in ast.iter_child_nodes(node):
+            self.visit(child)
+        self._except -= handler
+        self._loops -= loop
+
+    def _read_call(self, node: ast.Call) -> bool:
+        """Judge a call; ``True`` when it was a query, whose arguments alone were read."""
+        chain = _chain(node.func)
+        if not _is_query(chain):
+            self._judge_call(node, chain)
+            return False
+        self.reading.queries += 1
+        if self._loops:
+            self.reading.reasons.append(f"a query in a loop ({self._where(node)})")
+        # One chain, one query: read only the arguments of the calls along it.
+        link: ast.expr = node
+        while isinstance(link, ast.Call | ast.Attribute):
+            if isinstance(link, ast.Call):
+                for argument in [*link.args, *link.keywords]:
+                    self.visit(argument)
+                link = link.func
+            else:
+                link = link.value
+        return True
 
     def _judge_call(self, node: ast.Call, chain: list[str]) -> None:
         """A call that is not a query: publish, network, a task, a project function."""
