@@ -13,6 +13,7 @@ stays connected.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -28,7 +29,12 @@ class QueryRefusedError(Exception):
 
 
 def connect_as_migrate_does() -> None:
-    """Import every migration module, then send ``pre_migrate`` and ``post_migrate``."""
+    """Import every migration module, then send ``pre_migrate`` and ``post_migrate``.
+
+    The garbage is collected afterwards: the weak receivers of objects already dead (the
+    options of a historical model a migration rendered) would otherwise be listed by one map
+    and not by the next.
+    """
     MigrationLoader(None, ignore_no_migrations=True)
     with _queries_refused(), _logging_silenced():
         for signal in (pre_migrate, post_migrate):
@@ -44,6 +50,7 @@ def connect_as_migrate_does() -> None:
                     apps=apps,
                     plan=[],
                 )
+    gc.collect()
 
 
 def _refuse(execute: Callable[..., object], sql: str, *args: object) -> object:
