@@ -181,6 +181,7 @@ class _Reader:
         self.reading = _Reading()
         self._except = 0
         self._loops = 0
+        self._read: set[int] = set()  # ids of the nodes read (the tree outlives the walk)
         filename = func.__code__.co_filename
         self._file = filename.removeprefix(f"{PROJECT_ROOT}/")
         self._offset = func.__code__.co_firstlineno - 1
@@ -189,15 +190,19 @@ class _Reader:
         return f"{self._file}:{getattr(node, 'lineno', 0) + self._offset}"
 
     def visit(self, node: ast.AST) -> None:
-        """Read ``node`` and what it contains, nested definitions aside."""
-        if isinstance(node, _NESTED):
+        """Read ``node`` and what it contains (each node once), nested definitions aside."""
+        if isinstance(node, _NESTED) or id(node) in self._read:
             return
+        self._read.add(id(node))
         if isinstance(node, ast.Raise) and node.exc and not self._except:
             exception = _exception_name(node.exc)
             if exception:
                 self.reading.raises.append((exception, self._where(node)))
         if isinstance(node, ast.Call) and self._read_call(node):
             return
+        once = _evaluated_once(node)
+        if once is not None:  # a loop's iterable is evaluated before it repeats
+            self.visit(once)
         handler, loop = isinstance(node, ast.ExceptHandler), isinstance(node, _LOOPS)
         self._except += handler
         self._loops += loop
@@ -250,6 +255,15 @@ class _Reader:
         elif self._loops:
             self.reading.reasons.append(f"calls {path} in a loop ({where})")
         self.reading.callees.append((function, path))
+
+
+def _evaluated_once(node: ast.AST) -> ast.AST | None:
+    """The part of a loop evaluated once: a ``for``'s iterable, a comprehension's first one."""
+    if isinstance(node, ast.For | ast.AsyncFor):
+        return node.iter
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        return node.generators[0].iter
+    return None
 
 
 def _exception_name(exc: ast.expr) -> str | None:

@@ -247,8 +247,12 @@ def test_re_raising_a_caught_failure_is_not_a_veto(connect: Connect) -> None:
 
 @pytest.mark.parametrize(
     ("receiver", "budget"),
-    [(conversion_receivers.drop_the_cache_key, 0), (conversion_receivers.count_one_thing, 1)],
-    ids=["cache-drop", "one-query"],
+    [
+        (conversion_receivers.drop_the_cache_key, 0),
+        (conversion_receivers.count_one_thing, 1),
+        (conversion_receivers.log_each_group, 1),
+    ],
+    ids=["cache-drop", "one-query", "loop-over-one-query"],
 )
 def test_e002_tells_a_trivial_receiver_to_convert(
     connect_plainly: ConnectPlainly, receiver: Receiver, budget: int
