@@ -7,12 +7,13 @@ the tests connect them through the ``connect`` and ``connect_plainly`` fixtures.
 from __future__ import annotations
 
 import logging
+import urllib.request
 
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 
-from . import services
+from . import services, tasks
 from .receivers import SIGNALS_MODULE
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,16 @@ def log_each_group(sender: type[Group], **kwargs: object) -> None:
         logger.info("%s", group.name)
 
 
+def ping_the_crm(sender: type[Group], **kwargs: object) -> None:
+    """Network I/O: heavy."""
+    urllib.request.urlopen("http://127.0.0.1:9/")
+
+
+def count_now(sender: type[Group], **kwargs: object) -> None:
+    """A task run inline: heavy."""
+    tasks.count_groups.call()
+
+
 def run_the_rules(sender: type[Group], **kwargs: object) -> None:
     """Business logic: heavy."""
     services.recount_groups()
@@ -83,6 +94,8 @@ for _receiver in (
     count_one_thing,
     recount_every_group,
     log_each_group,
+    ping_the_crm,
+    count_now,
     run_the_rules,
 ):
     _receiver.__module__ = SIGNALS_MODULE

@@ -271,8 +271,10 @@ def test_e002_tells_a_trivial_receiver_to_convert(
     [
         (conversion_receivers.recount_every_group, "a query in a loop ("),
         (conversion_receivers.run_the_rules, "calls the service "),
+        (conversion_receivers.ping_the_crm, "network I/O, urllib.request.urlopen() ("),
+        (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() ("),
     ],
-    ids=["query-loop", "service"],
+    ids=["query-loop", "service", "network", "inline-task"],
 )
 def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
     connect_plainly: ConnectPlainly, receiver: Receiver, why: str
