@@ -180,8 +180,8 @@ def audit_every_product(sender, instance, **kwargs):
 ''',
         [
             f"{PACKAGE}.catalog.signals.audit_every_product: (side_effects.E002)",
-            "Do not convert it as it is: it is heavy (a query in a loop "
-            f"({PACKAGE}/catalog/signals.py:",
+            "Do not convert it as it is: it is heavy (a query in a loop at "
+            f"{PACKAGE}/catalog/signals.py:",
             "Move the work into the service that makes the change (or a task the service "
             "enqueues), and keep a one-line receiver",
         ],

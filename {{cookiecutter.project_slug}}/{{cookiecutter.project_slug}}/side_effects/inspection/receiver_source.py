@@ -78,10 +78,12 @@ class Weight:
         return bool(self.describe())
 
     def describe(self) -> str:
-        """What made it heavy: ``"a query in a loop (app/signals.py:14), ..."``, or ``""``."""
+        """What made it heavy: ``"a query in a loop at app/signals.py:14, ..."``, or ``""``."""
         ceiling = setting("SIDE_EFFECTS_MAX_QUERIES_CEILING")
-        queries = [f"{self.queries} queries, over the ceiling of {ceiling}"]
-        return ", ".join(dict.fromkeys([*queries[: self.queries > ceiling], *self.reasons]))
+        reasons = list(self.reasons)
+        if self.queries > ceiling:
+            reasons.insert(0, f"{self.queries} queries, over the ceiling of {ceiling}")
+        return ", ".join(dict.fromkeys(reasons))
 
 
 def vetoes(receiver: object) -> list[Veto]:
@@ -219,7 +221,7 @@ class _Reader:
             return False
         self.reading.queries += 1
         if self._loops:
-            self.reading.reasons.append(f"a query in a loop ({self._where(node)})")
+            self.reading.reasons.append(f"a query in a loop at {self._where(node)}")
         # One chain, one query: read only the arguments of the calls along it.
         link: ast.expr = node
         while isinstance(link, ast.Call | ast.Attribute):
@@ -236,24 +238,24 @@ class _Reader:
         where = self._where(node)
         text = ".".join(chain)
         if chain and chain[-1] in _PUBLISH:
-            self.reading.reasons.append(f"publishes a task to the broker, {text}() ({where})")
+            self.reading.reasons.append(f"publishes a task to the broker, {text}() at {where}")
             return
         if chain and (chain[0] in _NETWORK_MODULES or chain[-1] in _NETWORK_FUNCTIONS):
-            self.reading.reasons.append(f"network I/O, {text}() ({where})")
+            self.reading.reasons.append(f"network I/O, {text}() at {where}")
             return
         callee = _resolve(self.func, chain)
         runs_task = chain[-1:] == ["call"] and _is_task(_resolve(self.func, chain[:-1]))
         if _is_task(callee) or runs_task:
-            self.reading.reasons.append(f"runs a task inline, {text}() ({where})")
+            self.reading.reasons.append(f"runs a task inline, {text}() at {where}")
             return
         function = _function_of(callee) if callee is not None else None
         if function is None or not _is_project_function(function):
             return
         path = dotted_path(function)
         if "services" in function.__module__.split("."):
-            self.reading.reasons.append(f"calls the service {path} ({where})")
+            self.reading.reasons.append(f"calls the service {path} at {where}")
         elif self._loops:
-            self.reading.reasons.append(f"calls {path} in a loop ({where})")
+            self.reading.reasons.append(f"calls {path} in a loop at {where}")
         self.reading.callees.append((function, path))
 
 

@@ -71,6 +71,16 @@ def log_each_group(sender: type[Group], **kwargs: object) -> None:
         logger.info("%s", group.name)
 
 
+def count_everything(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Six queries, over the ceiling: heavy."""
+    logger.info("%s", Group.objects.count())
+    logger.info("%s", Group.objects.filter(name=instance.name).exists())
+    logger.info("%s", Permission.objects.count())
+    logger.info("%s", Permission.objects.filter(group=instance).count())
+    instance.refresh_from_db()
+    instance.save()
+
+
 def ping_the_crm(sender: type[Group], **kwargs: object) -> None:
     """Network I/O: heavy."""
     urllib.request.urlopen("http://127.0.0.1:9/")
@@ -94,6 +104,7 @@ for _receiver in (
     count_one_thing,
     recount_every_group,
     log_each_group,
+    count_everything,
     ping_the_crm,
     count_now,
     run_the_rules,

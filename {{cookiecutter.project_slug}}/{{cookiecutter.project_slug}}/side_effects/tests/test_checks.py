@@ -269,10 +269,10 @@ def test_e002_tells_a_trivial_receiver_to_convert(
 @pytest.mark.parametrize(
     ("receiver", "why"),
     [
-        (conversion_receivers.recount_every_group, "a query in a loop ("),
+        (conversion_receivers.recount_every_group, "a query in a loop at "),
         (conversion_receivers.run_the_rules, "calls the service "),
-        (conversion_receivers.ping_the_crm, "network I/O, urllib.request.urlopen() ("),
-        (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() ("),
+        (conversion_receivers.ping_the_crm, "network I/O, urllib.request.urlopen() at "),
+        (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() at "),
     ],
     ids=["query-loop", "service", "network", "inline-task"],
 )
@@ -288,3 +288,13 @@ def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
     assert why in str(message.hint)
     assert f"{Path(conversion_receivers.__file__).relative_to(PROJECT_ROOT)}:" in str(message.hint)
     assert "Move the work into the service that makes the change" in str(message.hint)
+
+
+def test_e002_more_queries_than_the_ceiling_make_a_receiver_heavy(
+    connect_plainly: ConnectPlainly,
+) -> None:
+    connect_plainly(post_save, conversion_receivers.count_everything, sender=Group)
+
+    [message] = messages_about("count_everything")
+
+    assert "it is heavy (6 queries, over the ceiling of 5)" in str(message.hint)

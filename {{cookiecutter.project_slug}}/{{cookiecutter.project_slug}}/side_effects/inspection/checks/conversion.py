@@ -31,8 +31,9 @@ def check_vetoes(path: str, its_connections: list[Connection]) -> list[checks.Ch
     if not found:
         return []
     raised = "; ".join(str(veto) for veto in found)
+    signal = connection.signal_name.rpartition(".")[2]
     if connection.registration is None:
-        msg = f"Receiver {path} {raised} on purpose: it enforces a rule by vetoing the change."
+        msg = f"Receiver {path} {raised} on purpose: it enforces a rule by vetoing {signal}."
         hint = (
             "Do NOT convert it to @side_effect as it is: @side_effect logs and swallows a "
             "receiver's exception in production, so the veto would be ignored while its tests, "
@@ -41,8 +42,8 @@ def check_vetoes(path: str, its_connections: list[Connection]) -> list[checks.Ch
     else:
         msg = (
             f"Receiver {path} {raised} on purpose, but it is a @side_effect: in production "
-            "(SIDE_EFFECTS_RAISE_EXCEPTIONS off) the exception is logged and swallowed and the "
-            "change goes ahead."
+            "(SIDE_EFFECTS_RAISE_EXCEPTIONS off) the exception is logged and swallowed and "
+            f"what sent {signal} goes ahead."
         )
         hint = f"A receiver cannot veto. {_MOVE_THE_RULE}"
     return [checks.Error(msg, hint=hint, obj=path, id=E007)]
