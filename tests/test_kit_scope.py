@@ -176,7 +176,7 @@ def test_a_receiver_connected_in_config_is_judged(bake: Callable[..., Path]) -> 
         [
             "config.urls.stamp_group: (side_effects.E001)",
             "config.urls.stamp_group: (side_effects.E002)",
-            "Replace @receiver / post_save.connect() with @side_effect(post_save,",
+            "Convert it: replace @receiver / post_save.connect() with @side_effect(post_save,",
         ],
     )
 

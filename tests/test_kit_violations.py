@@ -43,7 +43,8 @@ def stamp_product(sender, instance, **kwargs):
             f"{PACKAGE}.catalog.models.stamp_product: (side_effects.E001)",
             f"Move it to {PACKAGE}.catalog.signals",
             f"{PACKAGE}.catalog.models.stamp_product: (side_effects.E002)",
-            "Replace @receiver / post_save.connect() with @side_effect(post_save,",
+            "Convert it: replace @receiver / post_save.connect() with @side_effect(post_save, "
+            "sender=..., max_queries=0)",
         ],
         CHECKS,
         id="receiver-decorator-in-models",
@@ -118,6 +119,74 @@ post_save.connect(recount_stock, sender=Product)
         ],
         CHECKS,
         id="plain-connect-in-a-service",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        '''
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.db.models.signals import pre_save  # noqa: E402
+from django.dispatch import receiver  # noqa: E402
+
+
+@receiver(pre_save, sender=Product)
+def refuse_bad_names(sender, instance, **kwargs):
+    """Refuse a product whose name is a reserved tag."""
+    if instance.name.startswith("#"):
+        raise ValidationError("Tags are reserved.")
+''',
+        [
+            f"{PACKAGE}.catalog.signals.refuse_bad_names: (side_effects.E007)",
+            f"raises ValidationError ({PACKAGE}/catalog/signals.py:",
+            "Do NOT convert it to @side_effect as it is",
+            "the service that makes the change, Model.clean()",
+        ],
+        CHECKS,
+        id="vetoing-receiver-before-conversion",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        '''
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+
+@side_effect(post_save, sender=Product, max_queries=0)
+def refuse_locked_products(sender: type[Product], instance: Product, **kwargs: object) -> None:
+    """Refuse to save a locked product."""
+    if instance.name == "locked":
+        raise PermissionDenied
+''',
+        [
+            f"{PACKAGE}.catalog.signals.refuse_locked_products: (side_effects.E007)",
+            "raises PermissionDenied (",
+            "but it is a @side_effect: in production (SIDE_EFFECTS_RAISE_EXCEPTIONS off) the "
+            "exception is logged and swallowed",
+        ],
+        CHECKS,
+        id="vetoing-side-effect",
+    ),
+    pytest.param(
+        "catalog/signals.py",
+        '''
+from django.dispatch import receiver  # noqa: E402
+
+from .models import AuditLog  # noqa: E402
+
+
+@receiver(post_save, sender=Product)
+def audit_every_product(sender, instance, **kwargs):
+    """Write an audit line per product."""
+    for product in Product.objects.all():
+        AuditLog.objects.create(message=f"Seen {product.name}.")
+''',
+        [
+            f"{PACKAGE}.catalog.signals.audit_every_product: (side_effects.E002)",
+            "Do not convert it as it is: it is heavy (a query in a loop at "
+            f"{PACKAGE}/catalog/signals.py:",
+            "Move the work into the service that makes the change (or a task the service "
+            "enqueues), and keep a one-line receiver",
+        ],
+        CHECKS,
+        id="heavy-plain-receiver",
     ),
 ]
 

@@ -7,7 +7,7 @@ import inspect
 import re
 import sys
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 
 from django.db.models import Model
 
@@ -71,14 +71,23 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun[:-1]}ies" if noun.endswith("y") else f"{number} {noun}s"
 
 
+# Senders named by their dotted path: classes and functions.
+_NAMED_BY_PATH = (type, FunctionType, MethodType, BuiltinFunctionType, functools.partial)
+
+
 def sender_label(sender: object) -> str:
-    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``."""
+    """The sender as written: ``app_label.Model``, a dotted path, ``'a string'``, ``42``.
+
+    A class or a function (``reversion.revisions.create_revision``, signals sent with
+    ``sender=create_revision``) is named by its dotted path; another object with an address in
+    its repr, by its class's.
+    """
     if sender is None:
         return "any"
     if isinstance(sender, type) and issubclass(sender, Model):
         return sender._meta.label
-    if isinstance(sender, type):
-        return f"{sender.__module__}.{sender.__qualname__}"
+    if isinstance(sender, _NAMED_BY_PATH):
+        return dotted_path(sender)
     text = repr(sender)
     return dotted_path(type(sender)) if " at 0x" in text else text
 

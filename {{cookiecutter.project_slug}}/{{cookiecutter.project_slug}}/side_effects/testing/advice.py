@@ -98,8 +98,9 @@ GUARDS_OFF = (
 )
 LATE_WIRING = (
     "Wiring is fixed at start-up: define the receiver with @side_effect in <app>/signals.py, "
-    "which <app>/apps.py's ready() imports. A test may connect one temporarily from its own "
-    "module."
+    "which <app>/apps.py's ready() imports. A test may connect one temporarily, itself or "
+    "through a helper it calls; project code that no test called (a request, a worker's thread, "
+    "a post_migrate receiver) may not."
 )
 UNTESTED = (
     "Add a test that does what triggers each one in the app (save or delete its sender through "

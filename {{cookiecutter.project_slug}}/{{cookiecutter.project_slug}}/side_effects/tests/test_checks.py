@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.apps import AppConfig
@@ -16,7 +17,9 @@ from django.dispatch import Signal
 
 from ..inspection import checks as checks_module
 from ..inspection.checks import check_receivers
-from ..runtime.conf import KIT_PACKAGE
+from ..runtime.conf import KIT_PACKAGE, PROJECT_ROOT
+from ..runtime.registry import Receiver
+from . import conversion_receivers
 from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
 
 ping = Signal()
@@ -51,7 +54,7 @@ def test_e002_a_receiver_connected_without_side_effect(connect_plainly: ConnectP
 
     assert message.id == "side_effects.E002"
     assert f"connected to {__name__}.ping (sender: any) without @side_effect" in message.msg
-    assert "@side_effect(ping, sender=..., max_queries=...)" in str(message.hint)
+    assert "@side_effect(ping, sender=..., max_queries=0)" in str(message.hint)
 
 
 def test_e002_once_per_receiver_naming_every_signal_and_sender(
@@ -197,3 +200,101 @@ def test_the_checks_run_under_the_signals_tag(connect: Connect) -> None:
     # Only the kit's own app (where the test receivers are said to live), whatever the project's.
     with pytest.raises(SystemCheckError, match=r"side_effects\.W001"):
         call_command("check", "side_effects", "--tag", "signals", "--fail-level", "WARNING")
+
+
+def test_e007_a_plain_receiver_that_vetoes_must_not_be_converted_as_it_is(
+    connect_plainly: ConnectPlainly,
+) -> None:
+    connect_plainly(post_save, conversion_receivers.refuse_reserved_names, sender=Group)
+
+    [message] = messages_about("refuse_reserved_names")
+
+    assert message.id == "side_effects.E007"
+    assert "raises ReservedNameError (" in message.msg
+    assert "conversion_receivers.py:" in message.msg
+    assert "Do NOT convert it to @side_effect as it is" in str(message.hint)
+    assert "Model.clean()" in str(message.hint)
+
+
+def test_e007_a_veto_in_a_project_function_the_receiver_calls(
+    connect_plainly: ConnectPlainly,
+) -> None:
+    connect_plainly(post_save, conversion_receivers.refuse_through_a_helper, sender=Group)
+
+    [message] = messages_about("refuse_through_a_helper")
+
+    assert message.id == "side_effects.E007"
+    assert "raises PermissionDenied (" in message.msg
+    assert f"in {conversion_receivers.__name__}.check_not_locked, which it calls" in message.msg
+
+
+def test_e007_a_side_effect_that_vetoes(connect: Connect) -> None:
+    connect(post_save, conversion_receivers.refuse_reserved_names, sender=Group)
+
+    [message] = messages_about("refuse_reserved_names")
+
+    assert message.id == "side_effects.E007"
+    assert "but it is a @side_effect" in message.msg
+    assert "logged and swallowed" in message.msg
+    assert "A receiver cannot veto" in str(message.hint)
+
+
+def test_re_raising_a_caught_failure_is_not_a_veto(connect: Connect) -> None:
+    connect(ping, conversion_receivers.translate_a_failure)
+
+    assert messages_about("translate_a_failure") == []
+
+
+@pytest.mark.parametrize(
+    ("receiver", "budget"),
+    [
+        (conversion_receivers.drop_the_cache_key, 0),
+        (conversion_receivers.count_one_thing, 1),
+        (conversion_receivers.log_each_group, 1),
+    ],
+    ids=["cache-drop", "one-query", "loop-over-one-query"],
+)
+def test_e002_tells_a_trivial_receiver_to_convert(
+    connect_plainly: ConnectPlainly, receiver: Receiver, budget: int
+) -> None:
+    connect_plainly(post_save, receiver, sender=Group)
+
+    [message] = messages_about(receiver.__name__)
+
+    assert message.id == "side_effects.E002"
+    assert str(message.hint).startswith("Convert it: ")
+    assert f"@side_effect(post_save, sender=..., max_queries={budget})" in str(message.hint)
+
+
+@pytest.mark.parametrize(
+    ("receiver", "why"),
+    [
+        (conversion_receivers.recount_every_group, "a query in a loop at "),
+        (conversion_receivers.run_the_rules, "calls the service "),
+        (conversion_receivers.ping_the_crm, "network I/O, urllib.request.urlopen() at "),
+        (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() at "),
+    ],
+    ids=["query-loop", "service", "network", "inline-task"],
+)
+def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
+    connect_plainly: ConnectPlainly, receiver: Receiver, why: str
+) -> None:
+    connect_plainly(post_save, receiver, sender=Group)
+
+    [message] = messages_about(receiver.__name__)
+
+    assert message.id == "side_effects.E002"
+    assert "Do not convert it as it is: it is heavy (" in str(message.hint)
+    assert why in str(message.hint)
+    assert f"{Path(conversion_receivers.__file__).relative_to(PROJECT_ROOT)}:" in str(message.hint)
+    assert "Move the work into the service that makes the change" in str(message.hint)
+
+
+def test_e002_more_queries_than_the_ceiling_make_a_receiver_heavy(
+    connect_plainly: ConnectPlainly,
+) -> None:
+    connect_plainly(post_save, conversion_receivers.count_everything, sender=Group)
+
+    [message] = messages_about("count_everything")
+
+    assert "it is heavy (6 queries, over the ceiling of 5)" in str(message.hint)

@@ -23,17 +23,20 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models.signals import post_migrate, post_save, pre_save
 from django.dispatch import Signal
 
+from ..inspection.scope import is_test_file
 from ..runtime.conf import PROJECT_ROOT
 from ..runtime.registry import Receiver
 from ..testing.advice import ENQUEUE
-from ..testing.guards import ReceiverGuards
+from ..testing.guards import ReceiverGuards, late_wiring
+from ..testing.guards.frames import is_kit_file
 from ..testing.guards.model_overrides import ModelOverrides
 from ..testing.pytest_plugin import guards_of
-from . import services, tasks
+from . import services, tasks, wiring
 from .receivers import SIGNALS_MODULE
 
 pytestmark = pytest.mark.django_db
@@ -417,3 +420,38 @@ def test_a_failure_shows_the_chain_that_led_to_the_receiver(
     ), report
     assert "-> sends django.db.models.signals.post_save from auth.Group" in chain, report
     assert f"-> receiver {SIGNALS_MODULE}.count_twice" in chain, report
+
+
+@pytest.fixture
+def wiring_is_business_code(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """:mod:`.wiring` judged as the project's business code (the kit does not judge its tests)."""
+    helper = wiring.__file__
+    for rule, real in [("is_test_file", is_test_file), ("is_kit_file", is_kit_file)]:
+        monkeypatch.setattr(
+            late_wiring, rule, lambda filename, real=real: filename != helper and real(filename)
+        )
+    monkeypatch.setattr(late_wiring, "is_business_code", lambda filename: filename == helper)
+    yield
+    post_save.disconnect(wiring.note_group, sender=Group)
+
+
+def test_a_test_may_connect_through_a_project_helper(wiring_is_business_code: None) -> None:
+    wiring.start_watching_groups()
+
+    assert any(receiver is wiring.note_group for _, receiver, _, _ in post_save.receivers)
+
+
+def test_project_code_connecting_with_no_test_on_the_stack_is_refused(
+    wiring_is_business_code: None,
+) -> None:
+    # A worker thread runs the helper itself: no test code is on its stack.
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        connecting = worker.submit(wiring.start_watching_groups)
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        connecting.result()
+
+    message = str(refused.value)
+    assert f"Receiver {wiring.__name__}.note_group was connected after the app registry" in message
+    assert "(start_watching_groups)" in message
+    assert "define the receiver with @side_effect in <app>/signals.py" in message

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import Signal
+from django.test import override_settings
 
 from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
 
@@ -271,3 +275,118 @@ def test_a_map_past_300_receivers_stays_in_charts_github_renders(connect: Connec
 
 
 ping_for_scale = Signal()
+
+
+def create_revision() -> None:
+    """A function that signals are sent with as their sender (django-reversion's style)."""
+
+
+def test_a_function_sender_is_labelled_by_its_dotted_path(connect: Connect) -> None:
+    connect(order_placed, make_receiver("on_revision", calls=[]), sender=create_revision)
+
+    output = signalmap()
+
+    assert f"{SIGNAL}  (sender: {__name__}.create_revision)\n" in output
+    assert "builtins.function" not in output
+
+
+def audit_change(sender: object, **kwargs: object) -> None:
+    """Write an audit line for any of the models."""
+
+
+# Judged as if defined in a signals module: the map lists only the project's receivers.
+audit_change.__module__ = SIGNALS_MODULE
+MANY_MODELS = 6  # more than the map's FAN_IN
+
+
+def listen_to_models(connect_plainly: ConnectPlainly, count: int) -> list[str]:
+    """Connect :func:`audit_change` to ``post_save`` of ``count`` models; their labels."""
+    models = sorted(apps.get_models(), key=lambda model: model._meta.label)[:count]
+    for model in models:
+        connect_plainly(post_save, audit_change, sender=model)
+    return [model._meta.label for model in models]
+
+
+def test_one_receiver_of_many_senders_is_one_row_and_one_edge(
+    connect_plainly: ConnectPlainly,
+) -> None:
+    labels = listen_to_models(connect_plainly, MANY_MODELS)
+
+    text = signalmap()
+    markdown = signalmap("--format", "markdown")
+    document = json.loads(signalmap("--format", "json"))
+
+    receiver = f"{SIGNALS_MODULE}.audit_change"
+    assert (
+        f"django.db.models.signals.post_save  (sender: {MANY_MODELS} models, listed by "
+        f"--format json)\n  {receiver}  [not connected with @side_effect]\n"
+    ) in text
+    assert labels[0] not in text
+    assert f"| `{MANY_MODELS} models` | `{receiver}` |" in markdown
+    assert f'(["post_save from {MANY_MODELS} models"])' in markdown
+    assert f'["one of {MANY_MODELS} models.save()"]' in markdown
+    chart = markdown.split("## side_effects\n")[1]
+    assert chart.count(" --> ") == 2, chart
+    json_senders = [row["sender"] for row in document["receivers"] if row["receiver"] == receiver]
+    assert json_senders == labels
+
+
+def test_a_receiver_of_a_few_senders_keeps_a_row_per_sender(
+    connect_plainly: ConnectPlainly,
+) -> None:
+    labels = listen_to_models(connect_plainly, MANY_MODELS - 1)
+
+    text = signalmap()
+
+    for label in labels:
+        assert f"post_save  (sender: {label})\n  {SIGNALS_MODULE}.audit_change" in text
+    assert " models, listed by" not in text
+
+
+def note_the_migration(sender: object, **kwargs: object) -> None:
+    """Connected only while migrate runs."""
+
+
+def connect_while_migrating(sender: object, **kwargs: object) -> None:
+    """A post_migrate receiver that tries the database, then connects another receiver."""
+    Group.objects.create(name="made while mapping")
+    order_placed.connect(note_the_migration, weak=False)
+
+
+def connect_first(sender: object, **kwargs: object) -> None:
+    """A post_migrate receiver that connects another receiver before anything else."""
+    order_placed.connect(note_the_migration, weak=False)
+
+
+@pytest.fixture
+def migrating_connects(connect_plainly: ConnectPlainly) -> Iterator[None]:
+    """A post_migrate receiver that connects one to ``order_placed`` (disconnected after)."""
+    connect_plainly(post_migrate, connect_first)
+    connect_plainly(post_migrate, connect_while_migrating)
+    yield
+    order_placed.disconnect(note_the_migration)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("migrating_connects")
+def test_all_shows_what_only_migrate_connects_without_touching_the_database() -> None:
+    connected = [receiver for _, receiver, _, _ in order_placed.receivers]
+    assert note_the_migration not in connected  # the post_migrate receivers have not run
+    groups = Group.objects.count()
+
+    output = signalmap("--all")
+
+    assert f"{SIGNAL}  (sender: any)\n  {__name__}.note_the_migration  [not connected" in output
+    assert Group.objects.count() == groups
+
+
+def test_all_imports_the_migration_modules_migrate_imports(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    module = "django.contrib.sessions.migrations.0001_initial"
+    monkeypatch.delitem(sys.modules, module, raising=False)
+
+    with override_settings(MIGRATION_MODULES={}):  # the apps' own, even with --no-migrations
+        signalmap("--all")
+
+    assert module in sys.modules

@@ -7,8 +7,9 @@ from django.core.signals import setting_changed
 from django.db.models import Model
 from django.db.models.signals import class_prepared, post_migrate, pre_migrate
 
-from ...runtime.conf import KIT_PACKAGE, setting
+from ...runtime.conf import setting
 from ..connections import Connection, app_of
+from .conversion import check_vetoes, conversion_hint, vetoes_of
 
 
 def check_receiver(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
@@ -17,6 +18,7 @@ def check_receiver(path: str, its_connections: list[Connection]) -> list[checks.
         *check_location(path, its_connections[0]),
         *check_docstring(path, its_connections[0]),
         *check_decorator(path, its_connections),
+        *check_vetoes(path, its_connections),
         *check_never_runs(path, its_connections),
         *check_framework_signal(path, its_connections),
         *check_sender(path, its_connections),
@@ -64,18 +66,16 @@ E002 = "side_effects.E002"
 
 
 def check_decorator(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
-    """A receiver is connected with ``@side_effect``."""
+    """A receiver is connected with ``@side_effect`` (one that vetoes is E007's instead).
+
+    The hint depends on the receiver's weight (:func:`.conversion.conversion_hint`).
+    """
     plain = [each for each in its_connections if each.registration is None]
-    if not plain:
+    if not plain or vetoes_of(plain[0]):
         return []
     signal = _short(plain[0])
-    if plain[0].is_plain_function:
-        hint = (
-            f"Replace @receiver / {signal}.connect() with "
-            f"@side_effect({signal}, sender=..., max_queries=...) from {KIT_PACKAGE}: it "
-            "connects once, skips raw saves, isolates failures and records a query budget."
-        )
-    else:
+    hint = conversion_hint(plain[0])
+    if hint is None:
         hint = (
             "@side_effect decorates module-level functions, and this receiver is a method, a "
             "callable object or a partial. Connect a module-level function in the app's "

@@ -1,9 +1,17 @@
-"""What the signal map shows: one :class:`Row` per connection, and the project's own signals."""
+"""What the signal map shows: one :class:`Row` per connection, and the project's own signals.
+
+A receiver of one signal from more than :data:`FAN_IN` senders (an audit receiver on 60 models)
+is shown as one :class:`FanInRow`, ``post_save from 60 models``, by the text and Markdown maps;
+the JSON map lists every connection.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from itertools import groupby
+
+from django.apps import apps
 
 from ..connections import Connection, app_of, connections
 from ..senders import modules_sending
@@ -33,6 +41,17 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class FanInRow(Row):
+    """One receiver of one signal from many senders, shown as one row (``sender``: "60 models")."""
+
+    senders: tuple[str, ...] = ()
+
+
+# More senders than this, for one receiver of one signal, are shown as one FanInRow.
+FAN_IN = 5
+
+
+@dataclass(frozen=True, slots=True)
 class CustomSignal:
     """A signal the project defines (an app's ``events.py``), who sends it, who receives it."""
 
@@ -47,6 +66,16 @@ class SignalMap:
 
     rows: list[Row]
     custom_signals: list[CustomSignal]
+
+    @property
+    def shown_rows(self) -> list[Row]:
+        """The rows with each fan-in collapsed into one :class:`FanInRow`, in the rows' order."""
+        shown: list[Row] = []
+        by_receiver = sorted(self.rows, key=lambda row: (row.signal, row.receiver))
+        for _, group in groupby(by_receiver, key=lambda row: (row.signal, row.receiver)):
+            its_rows = list(group)
+            shown += [_fan_in(its_rows)] if len(its_rows) > FAN_IN else its_rows
+        return sorted(shown, key=lambda row: (row.signal, row.sender, row.receiver))
 
 
 def build(*, project_only: bool = True) -> SignalMap:
@@ -76,3 +105,20 @@ def _row(connection: Connection) -> Row:
         writes=tuple(model._meta.label for model in registration.writes) if registration else (),
         app=app.label if app else connection.module.partition(".")[0],
     )
+
+
+def _fan_in(its_rows: list[Row]) -> FanInRow:
+    """One receiver's rows of one signal as one row: ``60 models`` (or ``senders``)."""
+    senders = tuple(row.sender for row in its_rows)
+    noun = "models" if all(_is_model_label(sender) for sender in senders) else "senders"
+    values = {field.name: getattr(its_rows[0], field.name) for field in fields(Row)}
+    return FanInRow(**{**values, "sender": f"{len(senders)} {noun}"}, senders=senders)
+
+
+def _is_model_label(label: str) -> bool:
+    """Whether a sender's label names an installed model (``app_label.Model``)."""
+    try:
+        apps.get_model(label)
+    except (LookupError, ValueError):
+        return False
+    return True

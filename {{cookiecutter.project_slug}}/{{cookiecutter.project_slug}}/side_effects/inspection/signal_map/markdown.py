@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from .contents import CustomSignal, Row, SignalMap
+from .contents import FAN_IN, CustomSignal, FanInRow, Row, SignalMap
 from .mermaid import flowcharts
 
 REGENERATE = "python manage.py signalmap --format markdown > docs/signals.md"
@@ -31,11 +31,18 @@ def as_markdown(signal_map: SignalMap) -> str:
     ]
     if not signal_map.rows and not signal_map.custom_signals:
         return "\n".join([*lines, "No receivers are connected yet.", ""])
-    if signal_map.rows:
-        lines += [*_table(signal_map.rows), ""]
+    rows = signal_map.shown_rows
+    if rows:
+        lines += [*_table(rows), ""]
+    if any(isinstance(row, FanInRow) for row in rows):
+        lines += [
+            f"A receiver of one signal from more than {FAN_IN} senders is one row; "
+            "`python manage.py signalmap --format json` lists every sender.",
+            "",
+        ]
     if signal_map.custom_signals:
         lines += [*_custom_signals_table(signal_map.custom_signals), ""]
-    for app, app_rows in groupby(sorted(signal_map.rows, key=_by_app), key=lambda row: row.app):
+    for app, app_rows in groupby(sorted(rows, key=_by_app), key=lambda row: row.app):
         lines += [f"## {app}", ""]
         for chart in flowcharts(list(app_rows)):
             lines += [*chart, ""]

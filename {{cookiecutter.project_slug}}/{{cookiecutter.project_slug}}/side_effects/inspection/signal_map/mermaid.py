@@ -11,7 +11,7 @@ from itertools import groupby
 
 from django.apps import apps
 
-from .contents import Row
+from .contents import FanInRow, Row
 
 ROWS_PER_CHART = 150
 # What a developer does that makes Django send a signal, by the signal's dotted name.
@@ -94,5 +94,7 @@ def _node_order(item: tuple[tuple[str, str], str]) -> tuple[int, int]:
 def _action(row: Row) -> str:
     """What makes Django send the row's signal, e.g. ``catalog.Product.save()``."""
     sender = "any model" if row.sender == "any" else row.sender
+    if isinstance(row, FanInRow):
+        sender = f"one of {row.sender}"
     default = f"{row.signal_name}.send()" if row.sender == "any" else f"{sender} sends"
     return _ACTIONS.get(row.signal, default).format(sender=sender)

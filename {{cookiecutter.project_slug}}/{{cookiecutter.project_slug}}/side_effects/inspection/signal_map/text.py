@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from .contents import Row, SignalMap
+from .contents import FanInRow, Row, SignalMap
 
 
 def as_text(signal_map: SignalMap) -> str:
     """Receivers grouped under their signal and sender, then the project's own signals."""
     lines = [] if signal_map.rows else ["No receivers are connected."]
-    for (signal, sender), group in groupby(signal_map.rows, key=_by_signal_and_sender):
-        lines.append(f"{signal}  (sender: {sender})")
-        for row in group:
+    for (signal, sender), group in groupby(signal_map.shown_rows, key=_by_signal_and_sender):
+        rows = list(group)
+        listed = ", listed by --format json" if isinstance(rows[0], FanInRow) else ""
+        lines.append(f"{signal}  (sender: {sender}{listed})")
+        for row in rows:
             lines.append(f"  {row.receiver}  [{_promises(row)}]")
             if row.summary:
                 lines.append(f"      {row.summary}")

@@ -2,7 +2,10 @@
 
 A connection made by a module's top level (a module first imported late, like ``urls.py``) is
 left to the system checks, which import every project module and name such a receiver (E001,
-E002) instead of crashing the import. Tests, the kit's included, may connect receivers.
+E002) instead of crashing the import. A connection made while test code is anywhere on the
+stack is the test's: a test may connect receivers, itself or through a project helper it calls
+(the kit's tests included). What is refused is project code connecting when no test asked for
+it: a request, a worker's thread, a ``post_migrate`` receiver run by the test database's set-up.
 """
 
 from __future__ import annotations
@@ -48,14 +51,16 @@ def _check_connected_in_time(receiver: Callable[..., object]) -> None:
     code = getattr(inspect.unwrap(receiver), "__code__", None)
     if code is None or not is_business_code(code.co_filename):
         return
-    # Frame 0 is this function's, 1 the patched connect's, 2 the code that called it; Django's
-    # code and the kit's decorator are passed over on the way to the code that connects.
+    # Frame 0 is this function's, 1 the patched connect's, 2 the code that called it.
+    stack = list(outward(sys._getframe(2)))
+    if any(is_test_file(frame.f_code.co_filename) for frame in stack):
+        return
+    # Django's code and the kit's decorator are passed over on the way to the code that connects.
     connecting = next(
         (
             frame
-            for frame in outward(sys._getframe(2))
-            if is_project_file(name := frame.f_code.co_filename)
-            and (not is_kit_file(name) or is_test_file(name))
+            for frame in stack
+            if is_project_file(name := frame.f_code.co_filename) and not is_kit_file(name)
         ),
         None,
     )

@@ -3,7 +3,9 @@
 In production ``SIDE_EFFECTS_RAISE_EXCEPTIONS`` is off: the exception is logged and swallowed
 and the change goes ahead, so a test that passes because a receiver raised certifies
 behaviour production does not have. Receivers that tests define for themselves (to test
-containment) are not judged.
+containment) are not judged. A receiver whose source raises on purpose is named before any
+test runs, by ``manage.py check`` (``side_effects.E007``); this guard also sees the exceptions
+its calls raise from further away.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """``python manage.py signalmap``: print the signal map, or check a committed copy of it.
 
     python manage.py signalmap                                   # text, for a terminal
-    python manage.py signalmap --all                             # ...with Django's receivers
+    python manage.py signalmap --all                             # ...with Django's receivers,
+                                                                 # and what migrate connects
     python manage.py signalmap --format markdown > docs/signals.md   # regenerate the docs
     python manage.py signalmap --check docs/signals.md           # exit 1 with a diff if stale
 
-With ``--check`` the format defaults to ``markdown``. A project module that cannot be imported
-is named on standard error; the map is still printed.
+With ``--all`` the map also shows what only ``migrate`` connects (receivers connected by
+migration modules or by ``pre_migrate``/``post_migrate`` receivers), found without querying the
+database (:mod:`...migrate_wiring`). With ``--check`` the format defaults to ``markdown``. A
+project module that cannot be imported is named on standard error; the map is still printed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ...loading import load_project_modules
+from ...migrate_wiring import connect_as_migrate_does
 from ...signal_map import RENDERERS, build, render
 
 
@@ -42,7 +46,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all",
             action="store_true",
-            help="Also list Django's and third-party receivers (hidden behaviour).",
+            help=(
+                "Also list Django's and third-party receivers (hidden behaviour), and those "
+                "that only migrate connects."
+            ),
         )
         parser.add_argument(
             "--check",
@@ -53,6 +60,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         """Print the map, or compare it with ``--check PATH``."""
         output_format = str(options["format"] or ("markdown" if options["check"] else "text"))
+        if options["all"]:
+            connect_as_migrate_does()
         expected = render(build(project_only=not options["all"]), output_format)
         for problem in load_project_modules().problems:
             self.stderr.write(

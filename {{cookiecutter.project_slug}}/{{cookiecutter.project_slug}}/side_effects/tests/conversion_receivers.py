@@ -1,0 +1,112 @@
+"""Receivers with real bodies, for the checks that read a receiver's source (E002's hints, E007).
+
+Named as if they lived in an app's signals module, like the receivers of :mod:`.receivers`;
+the tests connect them through the ``connect`` and ``connect_plainly`` fixtures.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+
+from . import services, tasks
+from .receivers import SIGNALS_MODULE
+
+logger = logging.getLogger(__name__)
+
+
+class ReservedNameError(Exception):
+    """What the tag-validation receiver raises to refuse a save."""
+
+
+def refuse_reserved_names(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a group whose name is reserved."""
+    if instance.name == "root":
+        raise ReservedNameError(f"{instance.name} is reserved")
+
+
+def refuse_through_a_helper(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a locked-out group, through a helper."""
+    check_not_locked(instance)
+
+
+def check_not_locked(group: Group) -> None:
+    """A project helper that refuses."""
+    if group.name.startswith("locked"):
+        raise PermissionDenied
+
+
+def translate_a_failure(sender: object, **kwargs: object) -> None:
+    """Re-raise a failure it caught, translated: not a veto."""
+    try:
+        int(str(kwargs.get("value")))
+    except ValueError as error:
+        logger.warning("Not a number.")
+        raise LookupError("not a number") from error
+
+
+def drop_the_cache_key(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Drop the group's cache entry: trivial."""
+    cache.delete(f"group:{instance.pk}")
+
+
+def count_one_thing(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """One query: trivial."""
+    logger.info("%s groups", Group.objects.filter(name=instance.name).count())
+
+
+def recount_every_group(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """A query per group: heavy."""
+    for group in Group.objects.all():
+        logger.info("%s", Permission.objects.filter(group=group).count())
+
+
+def log_each_group(sender: type[Group], **kwargs: object) -> None:
+    """One query, then a loop over its rows: trivial."""
+    for group in Group.objects.all():
+        logger.info("%s", group.name)
+
+
+def count_everything(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Six queries, over the ceiling: heavy."""
+    logger.info("%s", Group.objects.count())
+    logger.info("%s", Group.objects.filter(name=instance.name).exists())
+    logger.info("%s", Permission.objects.count())
+    logger.info("%s", Permission.objects.filter(group=instance).count())
+    instance.refresh_from_db()
+    instance.save()
+
+
+def ping_the_crm(sender: type[Group], **kwargs: object) -> None:
+    """Network I/O: heavy."""
+    urllib.request.urlopen("http://127.0.0.1:9/")
+
+
+def count_now(sender: type[Group], **kwargs: object) -> None:
+    """A task run inline: heavy."""
+    tasks.count_groups.call()
+
+
+def run_the_rules(sender: type[Group], **kwargs: object) -> None:
+    """Business logic: heavy."""
+    services.recount_groups()
+
+
+for _receiver in (
+    refuse_reserved_names,
+    refuse_through_a_helper,
+    translate_a_failure,
+    drop_the_cache_key,
+    count_one_thing,
+    recount_every_group,
+    log_each_group,
+    count_everything,
+    ping_the_crm,
+    count_now,
+    run_the_rules,
+):
+    _receiver.__module__ = SIGNALS_MODULE
