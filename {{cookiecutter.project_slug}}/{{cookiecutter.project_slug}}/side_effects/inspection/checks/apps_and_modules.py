@@ -1,4 +1,8 @@
-"""The checks of a project app (W003, E005) and of a module the kit could not import (W004)."""
+"""The checks of a project app (W003, E005) and of a module the kit could not import (W004).
+
+E005 and every mention of ``startapp`` apply to the template's layout only
+(``SIDE_EFFECTS_TEMPLATE_LAYOUT``): a project that adopted the kit keeps its apps where they are.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from importlib.util import find_spec
 from django.apps import AppConfig
 from django.core import checks
 
-from ...runtime.conf import PROJECT_PACKAGE
+from ...runtime.conf import PROJECT_PACKAGE, setting
 from ..loading import ImportProblem, load_project_modules
 
 
@@ -24,13 +28,13 @@ def check_ready(config: AppConfig) -> list[checks.CheckMessage]:
     module = f"{config.name}.signals"
     if module in load_project_modules().at_startup or find_spec(module) is None:
         return []
+    hint = f"Import it in {type(config).__name__}.ready(): `from . import signals  # noqa: F401`"
+    if setting("SIDE_EFFECTS_TEMPLATE_LAYOUT"):
+        hint += " (python manage.py startapp does this)"
     return [
         checks.Warning(
             f"{module} is never imported at startup, so its receivers are not connected.",
-            hint=(
-                f"Import it in {type(config).__name__}.ready() with "
-                "`from . import signals  # noqa: F401` (python manage.py startapp does this)."
-            ),
+            hint=f"{hint}.",
             obj=module,
             id=W003,
         )
@@ -42,7 +46,7 @@ E005 = "side_effects.E005"
 
 def check_inside_package(config: AppConfig) -> list[checks.CheckMessage]:
     """An app lives outside the project package, where the import contracts do not look."""
-    if config.name.startswith(f"{PROJECT_PACKAGE}."):
+    if not setting("SIDE_EFFECTS_TEMPLATE_LAYOUT") or config.name.startswith(f"{PROJECT_PACKAGE}."):
         return []
     name = config.name.rpartition(".")[2]
     return [
