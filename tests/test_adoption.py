@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -96,14 +97,9 @@ USE_TZ = True
 """,
 }
 
-# The settings the adopt command's steps say to add (step 1, for tests.settings).
-KIT_SETTINGS = """
-from pathlib import Path
 
-INSTALLED_APPS += ["shop.side_effects.inspection"]
-SIDE_EFFECTS_PROJECT_ROOTS = [Path(__file__).resolve().parents[1]]
-SIDE_EFFECTS_TEMPLATE_LAYOUT = False
-"""
+# Step 2 for pytest: the project's conftest.py enables the kit's plugin.
+PYTEST_STEP = 'pytest_plugins = ["shop.side_effects.testing.pytest_plugin"]'
 
 
 def make_host(root: Path) -> Path:
@@ -134,8 +130,15 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     result = adopt(root, "shop", package="shop", settings_module="tests.settings")
     assert result.returncode == 0, output_of(result)
     settings = root / "tests" / "settings.py"
-    settings.write_text(settings.read_text() + KIT_SETTINGS)
+    settings.write_text(settings.read_text() + settings_step(result.stdout))
+    (root / "conftest.py").write_text(f"{PYTEST_STEP}\n")
     return root, result.stdout
+
+
+def settings_step(steps: str) -> str:
+    """The lines the printed steps say to add to the settings module (step 1's code)."""
+    step = steps.partition("1. Settings")[2].partition("The kit needs")[0]
+    return textwrap.dedent(step.partition("\n")[2])
 
 
 def manage(root: Path, *arguments: str, **env: str) -> str:
@@ -162,10 +165,10 @@ def test_the_command_prints_the_steps_that_follow(adopted: tuple[Path, str]) -> 
 
     for step in (
         "1. Settings (tests.settings):",
-        'INSTALLED_APPS += ["shop.side_effects.inspection"]',
+        'INSTALLED_APPS = [*INSTALLED_APPS, "shop.side_effects.inspection"]',
         "SIDE_EFFECTS_PROJECT_ROOTS = [Path(__file__).resolve().parents[1]]",
         "SIDE_EFFECTS_TEMPLATE_LAYOUT = False",
-        'pytest_plugins = ["shop.side_effects.testing.pytest_plugin"]',
+        PYTEST_STEP,
         'TEST_RUNNER = "shop.side_effects.testing.django_runner.GuardedTestRunner"',
         "SIDE_EFFECTS_BASELINE",
         "SIDE_EFFECTS_REPORT_ONLY",
@@ -210,6 +213,16 @@ def test_the_signal_map_lists_the_projects_receivers(adopted: tuple[Path, str]) 
     assert output.startswith("exit 0"), output
     assert "orders.signals.welcome_customer" in output
     assert "common.signals.count_login" in output
+
+
+def test_the_kits_own_tests_pass_under_the_projects_settings(adopted: tuple[Path, str]) -> None:
+    root, _ = adopted
+
+    pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--ds=tests.settings"]
+    run = run_in_project(root, *pytest, "-q", "shop/side_effects")
+
+    assert run.returncode == 0, output_of(run)
+    assert " passed" in run.stdout
 
 
 def hook_errors(stderr: str) -> list[str]:

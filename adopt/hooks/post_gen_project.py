@@ -25,7 +25,7 @@ The receiver kit is in {Path.cwd()}. Next steps:
 
        from pathlib import Path
 
-       INSTALLED_APPS += ["{KIT}.inspection"]  # the receiver checks and manage.py signalmap
+       INSTALLED_APPS = [*INSTALLED_APPS, "{KIT}.inspection"]  # receiver checks, signalmap
        SIDE_EFFECTS_PROJECT_ROOTS = [{ROOT}]  # the directories of your code
        SIDE_EFFECTS_TEMPLATE_LAYOUT = False  # your apps stay where they are; no contracts
 

@@ -17,7 +17,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from ..runtime.conf import KIT_PACKAGE, project_roots, relative_to_root
+from ..runtime.conf import KIT_PACKAGE, forget_roots, relative_to_root
 
 # Module names that mark tests and their helpers at any depth, besides a ``test_`` prefix and
 # a ``_test`` suffix (pytest's default ``python_files``).
@@ -113,7 +113,7 @@ def _is_project_directory(directory: str) -> bool:
 
 def forget_project_roots() -> None:
     """Read ``SIDE_EFFECTS_PROJECT_ROOTS`` again, for a test that changes it."""
-    project_roots.cache_clear()
+    forget_roots()
     is_project_file.cache_clear()
     _is_project_directory.cache_clear()
 

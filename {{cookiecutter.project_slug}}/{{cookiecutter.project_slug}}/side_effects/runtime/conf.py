@@ -7,7 +7,7 @@ Every ``SIDE_EFFECTS_*`` setting the kit reads is in :data:`DEFAULTS`; read one 
 
 from __future__ import annotations
 
-import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +56,33 @@ def setting(name: str) -> Any:
     return getattr(settings, name, DEFAULTS[name])
 
 
-@functools.cache
 def project_roots() -> tuple[Path, ...]:
     """The directories whose code is the project's, resolved, innermost first.
 
-    Read from the settings at the first call (never at import: the kit's modules load before
-    the settings in places) and then kept, as the file judgements built on it are; a test that
+    Read from the settings at the first call once there are settings (never at import: the
+    kit's modules load before the settings in places; a pytest run without Django settings
+    gets the default) and then kept, as the file judgements built on it are; a test that
     changes the setting calls ``inspection.scope.forget_project_roots()``.
     """
+    global _roots
+    if _roots is None:
+        if not (settings.configured or os.environ.get("DJANGO_SETTINGS_MODULE")):
+            return (DEFAULT_PROJECT_ROOT,)
+        _roots = _configured_roots()
+    return _roots
+
+
+def forget_roots() -> None:
+    """Read ``SIDE_EFFECTS_PROJECT_ROOTS`` again at the next :func:`project_roots` call."""
+    global _roots
+    _roots = None
+
+
+_roots: tuple[Path, ...] | None = None
+
+
+def _configured_roots() -> tuple[Path, ...]:
+    """``SIDE_EFFECTS_PROJECT_ROOTS`` (one path or several), else the default root."""
     configured = setting("SIDE_EFFECTS_PROJECT_ROOTS")
     if configured is None:
         return (DEFAULT_PROJECT_ROOT,)

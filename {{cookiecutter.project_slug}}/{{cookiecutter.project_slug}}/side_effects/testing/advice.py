@@ -18,8 +18,8 @@ ENQUEUE = "(in the change's own transaction, so that it is queued if and only if
 # Where work that a receiver must not do goes, in every piece of advice that says so: work that
 # must not be missed is enqueued by the service (a receiver's failure is swallowed in production).
 TASK = (
-    "a task of the project's queue that the service making the change enqueues, or that the "
-    "receiver enqueues if the work may be missed"
+    f"a task of the project's queue that the service making the change enqueues {ENQUEUE}, or "
+    "that the receiver enqueues if the work may be missed"
 )
 {%- else %}
 {%- if cookiecutter.background_tasks == "database" %}

@@ -7,7 +7,7 @@ project that adopted the kit) drops E005 and every word about the import contrac
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -18,6 +18,7 @@ from django.test import override_settings
 
 from ..inspection.checks import apps_and_modules
 from ..inspection.checks import receivers as receiver_checks
+from ..inspection.connections import app_of
 from ..inspection.loading import ProjectModules, load_project_modules
 from ..inspection.scope import forget_project_roots, is_project_file, is_project_module
 from ..runtime.conf import DEFAULT_PROJECT_ROOT, PROJECT_PACKAGE, project_roots
@@ -30,17 +31,34 @@ COMMON_SIGNALS = f"{PROJECT_PACKAGE}.common.signals"
 
 
 @contextmanager
-def roots(*directories: Path) -> Iterator[None]:
-    """``SIDE_EFFECTS_PROJECT_ROOTS = directories`` for the block, read afresh on both sides."""
+def roots_setting(value: list[str] | None) -> Iterator[None]:
+    """``SIDE_EFFECTS_PROJECT_ROOTS = value`` for the block, read afresh on both sides."""
     try:
-        with override_settings(SIDE_EFFECTS_PROJECT_ROOTS=[str(each) for each in directories]):
+        with override_settings(SIDE_EFFECTS_PROJECT_ROOTS=value):
             forget_project_roots()
             yield
     finally:
         forget_project_roots()
 
 
+def roots(*directories: Path) -> AbstractContextManager[None]:
+    """``SIDE_EFFECTS_PROJECT_ROOTS = directories`` for the block."""
+    return roots_setting([str(each) for each in directories])
+
+
+# Either layout, whichever the running settings have (a project that adopted the kit runs
+# these tests too).
 adopted = override_settings(SIDE_EFFECTS_TEMPLATE_LAYOUT=False)
+template_layout = override_settings(SIDE_EFFECTS_TEMPLATE_LAYOUT=True)
+
+
+@pytest.fixture
+def common_is_no_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make COMMON_SIGNALS belong to no installed app (the project package may be one)."""
+    def no_app_for_common(module: str) -> AppConfig | None:
+        return None if module.startswith(COMMON_SIGNALS) else app_of(module)
+
+    monkeypatch.setattr(receiver_checks, "app_of", no_app_for_common)
 
 
 def app_outside_the_package(tmp_path: Path) -> AppConfig:
@@ -51,8 +69,9 @@ def app_outside_the_package(tmp_path: Path) -> AppConfig:
 
 
 def test_the_default_root_is_the_repository_root() -> None:
-    assert project_roots() == (DEFAULT_PROJECT_ROOT,)
-    assert is_project_module(f"{PROJECT_PACKAGE}.side_effects")
+    with roots_setting(None):
+        assert project_roots() == (DEFAULT_PROJECT_ROOT,)
+        assert is_project_module(f"{PROJECT_PACKAGE}.side_effects")
 
 
 def test_a_root_setting_changes_what_is_judged(
@@ -75,6 +94,7 @@ def test_several_roots_each_hold_project_code(tmp_path: Path) -> None:
         assert is_project_module(f"{PROJECT_PACKAGE}.side_effects")
 
 
+@template_layout
 def test_e005_an_app_outside_the_package_in_the_template_layout(tmp_path: Path) -> None:
     [message] = apps_and_modules.check_inside_package(app_outside_the_package(tmp_path))
 
@@ -88,6 +108,8 @@ def test_an_adopted_project_keeps_its_apps_where_they_are(tmp_path: Path) -> Non
     assert apps_and_modules.check_inside_package(app_outside_the_package(tmp_path)) == []
 
 
+@template_layout
+@pytest.mark.usefixtures("common_is_no_app")
 def test_e001_names_the_contracts_in_the_template_layout(connect: Connect) -> None:
     connect(ping, make_receiver("in_common", calls=[], module=COMMON_SIGNALS))
 
@@ -98,6 +120,7 @@ def test_e001_names_the_contracts_in_the_template_layout(connect: Connect) -> No
 
 
 @adopted
+@pytest.mark.usefixtures("common_is_no_app")
 def test_e001_a_non_app_signals_module_that_nothing_imports_at_startup(connect: Connect) -> None:
     connect(ping, make_receiver("in_common", calls=[], module=COMMON_SIGNALS))
 
@@ -110,6 +133,7 @@ def test_e001_a_non_app_signals_module_that_nothing_imports_at_startup(connect: 
 
 
 @adopted
+@pytest.mark.usefixtures("common_is_no_app")
 def test_a_non_app_signals_module_imported_at_startup_is_accepted(
     connect: Connect, monkeypatch: pytest.MonkeyPatch
 ) -> None:
