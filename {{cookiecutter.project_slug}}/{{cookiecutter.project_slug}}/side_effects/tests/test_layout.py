@@ -55,6 +55,7 @@ template_layout = override_settings(SIDE_EFFECTS_TEMPLATE_LAYOUT=True)
 @pytest.fixture
 def common_is_no_app(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make COMMON_SIGNALS belong to no installed app (the project package may be one)."""
+
     def no_app_for_common(module: str) -> AppConfig | None:
         return None if module.startswith(COMMON_SIGNALS) else app_of(module)
 
