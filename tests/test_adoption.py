@@ -209,10 +209,13 @@ def test_the_signal_map_lists_the_projects_receivers(adopted: tuple[Path, str]) 
     root, _ = adopted
 
     output = manage(root, "signalmap")
+    markdown = manage(root, "signalmap", "--format", "markdown")
 
     assert output.startswith("exit 0"), output
     assert "orders.signals.welcome_customer" in output
     assert "common.signals.count_login" in output
+    assert "| `orders.signals.welcome_customer` |" in markdown, markdown
+    assert "The gate" not in markdown  # the template's pytest gate, which the project lacks
 
 
 def test_the_kits_own_tests_pass_under_the_projects_settings(adopted: tuple[Path, str]) -> None:
