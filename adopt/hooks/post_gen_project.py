@@ -25,12 +25,15 @@ The receiver kit is in {Path.cwd()}. Next steps:
 
        from pathlib import Path
 
-       INSTALLED_APPS = [*INSTALLED_APPS, "{KIT}.inspection"]  # receiver checks, signalmap
-       SIDE_EFFECTS_PROJECT_ROOTS = [{ROOT}]  # the directories of your code
-       SIDE_EFFECTS_TEMPLATE_LAYOUT = False  # your apps stay where they are; no contracts
+       # The receiver checks and manage.py signalmap; where your code lives; your apps stay
+       # where they are (no import contracts, no startapp layout).
+       INSTALLED_APPS = [*INSTALLED_APPS, "{KIT}.inspection"]
+       SIDE_EFFECTS_PROJECT_ROOTS = [{ROOT}]
+       SIDE_EFFECTS_TEMPLATE_LAYOUT = False
 
    The kit needs opentelemetry-api (or SIDE_EFFECTS_OPENTELEMETRY = False) and, for pytest,
-   pytest-django.
+   pytest-django. From then on each finding fails manage.py check, and so manage.py test,
+   which runs the checks first: fix it, or accept today's findings with the baseline (step 2).
 
 2. Tests, so that every receiver is held to its budget while they run:
 
