@@ -24,7 +24,7 @@ def host_app(name: str) -> str | None:
     """The installed app, other than Django's and the kit's, whose command ``name`` Django
     would run if the kit's scaffolding were not installed; ``None`` if there is none."""
     for config in apps.get_app_configs():
-        if config.name.partition(".")[0] == "django" or config.name.startswith(KIT_PACKAGE):
+        if config.name.partition(".")[0] == "django" or _is_kit(config.name):
             continue
         if name in find_commands(os.path.join(config.path, "management")):
             return config.name
@@ -39,3 +39,8 @@ def yield_to_host(name: str, own: type[BaseCommand]) -> type[BaseCommand]:
     host: type[BaseCommand] = import_module(f"{app}.management.commands.{name}").Command
     note = f"(The {app} app's own {name}: the receiver kit's scaffolding steps aside for it.)"
     return type(host.__name__, (host,), {"help": f"{host.help} {note}".strip()})
+
+
+def _is_kit(app: str) -> bool:
+    """Whether ``app`` is one of the kit's own apps."""
+    return app == KIT_PACKAGE or app.startswith(f"{KIT_PACKAGE}.")
