@@ -16,7 +16,7 @@ from django.apps import AppConfig
 from django.dispatch import Signal
 from django.test import override_settings
 
-from ..inspection.checks import apps_and_modules
+from ..inspection.checks import apps_and_modules, check_receivers
 from ..inspection.checks import receivers as receiver_checks
 from ..inspection.connections import app_of
 from ..inspection.loading import ProjectModules, load_project_modules
@@ -87,6 +87,29 @@ def test_a_root_setting_changes_what_is_judged(
         assert is_project_file(str(tmp_path / "elsewhere" / "signals.py"))
 
     assert [message.id for message in messages_about("judged_here")] == ["side_effects.E002"]
+
+
+def test_e007_a_root_that_is_not_a_directory(tmp_path: Path) -> None:
+    with roots(tmp_path / "sorce", DEFAULT_PROJECT_ROOT):
+        [message] = apps_and_modules.check_project_roots()
+
+    assert message.id == "side_effects.E007"
+    assert f"names {tmp_path / 'sorce'}, which is not a directory" in message.msg
+    assert "SIDE_EFFECTS_PROJECT_ROOTS = [Path(__file__).resolve().parents[1]]" in str(message.hint)
+
+
+def test_e007_roots_that_hold_no_installed_app(tmp_path: Path) -> None:
+    with roots(tmp_path):
+        messages = [each for each in check_receivers() if each.id == "side_effects.E007"]
+
+    assert [message.msg for message in messages] == [
+        "SIDE_EFFECTS_PROJECT_ROOTS holds none of the installed apps, so no receiver there is "
+        "judged."
+    ]
+
+
+def test_the_default_roots_pass_their_check() -> None:
+    assert apps_and_modules.check_project_roots() == []
 
 
 def test_several_roots_each_hold_project_code(tmp_path: Path) -> None:
