@@ -14,11 +14,18 @@ when its code runs (an import contract keeps each layer from importing the ones 
   each request, command and task set off, logged as a tree and shown in django-debug-toolbar.
 - ``testing/``: the pytest plugin and its runtime guards (``guards/``, one rule per module),
   and ``advice``, what the guards and the contracts tell the developer to do instead.
+{%- if cookiecutter.get("_adopted") %}
+
+The template django-signals-template owns this package, added to the project by its ``adopt``
+command (see its README): bring a newer kit in by running that command again with ``-f``; a
+local edit here is overwritten then. The project's own apps, settings and tests are the team's.
+{%- else %}
 - ``scaffolding/``: ``manage.py startapp`` and ``makemigrations``, and the app template.
 
 The template owns this package and ``<project>/background/``: change them in the template and
 bring the change in with ``cruft update``; a local edit here shows in ``cruft diff`` and may
 conflict with the next update. The project's own apps, settings and tests are the team's.
+{%- endif %}
 """
 
 from .runtime.decorator import side_effect

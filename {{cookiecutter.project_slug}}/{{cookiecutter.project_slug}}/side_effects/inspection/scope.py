@@ -1,8 +1,9 @@
 """Which code is the project's: the code the checks, the signal map and the guards judge.
 
-Project code is every module whose file lives under the repository root (``config/``, the
-project package, apps beside them or nested at any depth) outside an installed location (a
-virtual environment, ``site-packages``), except tests: what pytest collects (``test_*.py``,
+Project code is every module whose file lives under a project root
+(``SIDE_EFFECTS_PROJECT_ROOTS``, by default the repository root: ``config/``, the project
+package, apps beside them or nested at any depth) outside an installed location (a virtual
+environment, ``site-packages``), except tests: what pytest collects (``test_*.py``,
 ``*_test.py``), ``conftest.py``, and the modules of test directories (``tests/``, ``test/``).
 A module imported when Django starts is project code whatever its name: ``ready()`` made it
 part of every process.
@@ -16,7 +17,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from ..runtime.conf import KIT_PACKAGE, PROJECT_ROOT
+from ..runtime.conf import KIT_PACKAGE, forget_roots, relative_to_root
 
 # Module names that mark tests and their helpers at any depth, besides a ``test_`` prefix and
 # a ``_test`` suffix (pytest's default ``python_files``).
@@ -65,17 +66,16 @@ _startup: frozenset[str] | None = None
 
 
 def is_test_file(filename: str) -> bool:
-    """:func:`is_test_module` for a file below the project root, judged by its path there."""
-    path = Path(filename).resolve()
-    if not path.is_relative_to(PROJECT_ROOT):
+    """:func:`is_test_module` for a file below a project root, judged by its path there."""
+    relative = relative_to_root(Path(filename).resolve())
+    if relative is None:
         return False
-    relative = path.relative_to(PROJECT_ROOT)
     return _names_a_test([*relative.parent.parts, relative.stem])
 
 
 @functools.cache
 def is_project_file(filename: str | None) -> bool:
-    """Whether ``filename`` is below the project root and outside every installed location.
+    """Whether ``filename`` is below a project root and outside every installed location.
 
     Code objects of frozen or generated modules name no real file (``<frozen ...>``): never.
     """
@@ -106,9 +106,16 @@ def _file_of_nearest_loaded(name: str) -> str | None:
 def _is_project_directory(directory: str) -> bool:
     """:func:`is_project_file` for every file of a directory (far fewer than files)."""
     path = Path(directory).resolve()
-    if not path.is_relative_to(PROJECT_ROOT) or _INSTALLED_DIRECTORIES.intersection(path.parts):
+    if relative_to_root(path) is None or _INSTALLED_DIRECTORIES.intersection(path.parts):
         return False
     return not any(path.is_relative_to(place) for place in _installed_locations())
+
+
+def forget_project_roots() -> None:
+    """Read ``SIDE_EFFECTS_PROJECT_ROOTS`` again, for a test that changes it."""
+    forget_roots()
+    is_project_file.cache_clear()
+    _is_project_directory.cache_clear()
 
 
 @functools.cache

@@ -11,6 +11,17 @@ from django.contrib.auth import signals as auth_signals
 from django.core import signals as core_signals
 from django.db.models import signals as model_signals
 
+{%- if cookiecutter.get("_adopted") %}
+
+# The project's own task queue: the kit knows only that a service enqueues work on it.
+ENQUEUE = "(in the change's own transaction, so that it is queued if and only if it commits)"
+# Where work that a receiver must not do goes, in every piece of advice that says so: work that
+# must not be missed is enqueued by the service (a receiver's failure is swallowed in production).
+TASK = (
+    f"a task of the project's queue that the service making the change enqueues {ENQUEUE}, or "
+    "that the receiver enqueues if the work may be missed"
+)
+{%- else %}
 {%- if cookiecutter.background_tasks == "database" %}
 
 ENQUEUE = "(task.enqueue(...), which writes the task in the caller's transaction)"
@@ -27,6 +38,7 @@ TASK = (
     f"a task (<app>/tasks.py) that the service making the change enqueues {ENQUEUE}, or that "
     "the receiver enqueues if the work may be missed"
 )
+{%- endif %}
 CALL_THE_SERVICE = (
     "call the service from the code that sends the signal (a view or another service)"
 )
@@ -60,12 +72,21 @@ INLINE_TASK = (
     "That does the task's work inside the {trigger}: enqueue it instead "
     f"{ENQUEUE} and let a worker run it."
 )
+{%- if cookiecutter.get("_adopted") %}
+BROKER_CALL = (
+    "A receiver does not publish to the broker itself: task.delay(), apply_async() and "
+    "send_task() publish even when the change rolls back and are lost when the broker is down. "
+    "Let the service that makes the change enqueue the work, in its transaction (an outbox), "
+    "or at least once it commits (transaction.on_commit())."
+)
+{%- else %}
 BROKER_CALL = (
     "A receiver reaches the broker only through the hand-off, which writes the task in the "
     "caller's transaction (committed if and only if the change is): enqueue it "
     f"{ENQUEUE}; never task.delay(), apply_async() or send_task(), which publish even when the "
     "change rolls back and are lost when the broker is down."
 )
+{%- endif %}
 VETO = (
     "A receiver cannot veto: in production (SIDE_EFFECTS_RAISE_EXCEPTIONS off) this exception "
     "is logged and swallowed and the {trigger} goes ahead. Put the rule where it can refuse: "
@@ -93,8 +114,13 @@ DIRECT_CALL = (
 )
 GUARDS_OFF = (
     "The receiver guards are off in this run ({why}), so no receiver rule is checked. Remove "
+{%- if cookiecutter.get("_adopted") %}
+    "it from addopts (the pytest configuration) or PYTEST_ADDOPTS: the project's conftest.py "
+    "enables the guards with pytest_plugins = [{plugin!r}]."
+{%- else %}
     "it from addopts (pyproject.toml) or PYTEST_ADDOPTS: the project's conftest.py enables the "
     "guards with pytest_plugins = [{plugin!r}], and the gate runs the kit's own tests too."
+{%- endif %}
 )
 LATE_WIRING = (
     "Wiring is fixed at start-up: define the receiver with @side_effect in <app>/signals.py, "

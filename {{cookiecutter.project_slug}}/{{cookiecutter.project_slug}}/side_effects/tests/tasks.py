@@ -1,6 +1,6 @@
 """A task for the guard tests: what a receiver may enqueue but must not run inline."""
 
-{% if cookiecutter.background_tasks == "celery" %}from celery import shared_task
+{% if cookiecutter.get("background_tasks") == "celery" %}from celery import shared_task
 {% endif %}from django.contrib.auth.models import Group
 from django.tasks import task
 
@@ -9,7 +9,7 @@ from django.tasks import task
 def count_groups() -> int:
     """Count the groups: one query, the task's own work."""
     return Group.objects.count()
-{%- if cookiecutter.background_tasks == "celery" %}
+{%- if cookiecutter.get("background_tasks") == "celery" %}
 
 
 @shared_task

@@ -18,7 +18,7 @@ from importlib import import_module
 from pathlib import Path
 
 import pytest
-{% if cookiecutter.background_tasks == "celery" %}from celery import current_app
+{% if cookiecutter.get("background_tasks") == "celery" %}from celery import current_app
 {% endif %}from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_login_failed
@@ -29,7 +29,7 @@ from django.db.models.signals import post_migrate, post_save, pre_save
 from django.dispatch import Signal
 
 from ..inspection.scope import is_test_file
-from ..runtime.conf import PROJECT_ROOT
+from ..runtime.conf import relative_to_root
 from ..runtime.registry import Receiver
 from ..testing.advice import ENQUEUE
 from ..testing.guards import ReceiverGuards, late_wiring
@@ -209,7 +209,7 @@ def test_an_enqueue_is_charged_its_insert_and_needs_no_declared_write(
     report = guards.report()
     assert f"{name(enqueue)} ran 1 database query; its budget is max_queries=0" in report
     assert "does not declare" not in report
-{%- if cookiecutter.background_tasks == "celery" %}
+{%- if cookiecutter.get("background_tasks") == "celery" %}
 
 
 @pytest.mark.filterwarnings("ignore:task_always_eager has no effect on send_task")
@@ -409,7 +409,7 @@ def test_a_failure_shows_the_chain_that_led_to_the_receiver(
     Group.objects.create(name="editors")
 
     report = guards.report()
-    here = f"{Path(__file__).relative_to(PROJECT_ROOT)}:"
+    here = f"{relative_to_root(Path(__file__).resolve())}:"
     chain = [
         line.strip()
         for line in report.partition("How it got here (outermost first):")[2].splitlines()

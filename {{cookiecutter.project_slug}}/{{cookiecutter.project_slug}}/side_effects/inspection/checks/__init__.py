@@ -15,7 +15,7 @@ from django.core import checks
 from ..connections import Connection, connections
 from ..loading import load_project_modules
 from ..scope import is_kit_module, is_project_module, is_test_module
-from .apps_and_modules import check_app, check_unimportable
+from .apps_and_modules import check_app, check_project_roots, check_unimportable
 from .receivers import check_receiver
 
 
@@ -28,6 +28,7 @@ def check_receivers(
     project_apps = [config for config in judged_apps if _is_project_app(config)]
     messages = [message for config in project_apps for message in check_app(config)]
     if app_configs is None:
+        messages += check_project_roots()
         messages += [check_unimportable(problem) for problem in load_project_modules().problems]
     else:
         prefixes = tuple(f"{config.name}." for config in app_configs)

@@ -1,7 +1,12 @@
-"""The checks of one project receiver, each given at most once over all its connections."""
+"""The checks of one project receiver, each given at most once over all its connections.
+
+Hints name the template's files (``config/settings/base.py``, ``docs/signals.md``, the import
+contracts) only in the template's layout (``SIDE_EFFECTS_TEMPLATE_LAYOUT``).
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core import checks
 from django.core.signals import setting_changed
 from django.db.models import Model
@@ -10,6 +15,7 @@ from django.db.models.signals import class_prepared, post_migrate, pre_migrate
 from ...runtime.conf import setting
 from ..connections import Connection, app_of
 from .conversion import check_vetoes, conversion_hint, vetoes_of
+from ..loading import load_project_modules
 
 
 def check_receiver(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:
@@ -43,18 +49,55 @@ E001 = "side_effects.E001"
 
 
 def check_location(path: str, connection: Connection) -> list[checks.CheckMessage]:
-    """Receivers live in their app's ``signals`` module (or ``signals/`` package)."""
+    """Receivers live in their app's ``signals`` module (or ``signals/`` package).
+
+    Outside the template's layout a project package that is not an installed app (``common``)
+    may hold receivers too, in its ``signals`` module, provided something imports that module
+    when Django starts (an app's ``ready()``): else its receivers are connected only in the
+    processes that happen to import it, and ``manage.py check`` saw them because it imports
+    every module.
+    """
     module = connection.module
     app = app_of(module)
+    template_layout = setting("SIDE_EFFECTS_TEMPLATE_LAYOUT")
+    if app is None and not template_layout and _in_signals_module(module):
+        return _check_imported_at_startup(path, module)
     home = f"{app.name}.signals" if app else "<app>.signals"
     if module == home or module.startswith(f"{home}."):
         return []
+    why = " and the import contracts cover it" if template_layout else ""
     return [
         checks.Error(
             f"Receiver {path} is defined in {module}, outside an app's signals module.",
             hint=(
                 f"Move it to {home} (imported by the app's AppConfig.ready()) so that every "
-                "receiver is where readers look for it and the import contracts cover it."
+                f"receiver is where readers look for it{why}."
+            ),
+            obj=path,
+            id=E001,
+        )
+    ]
+
+
+def _in_signals_module(module: str) -> bool:
+    """Whether ``module`` is a ``signals`` module or inside a ``signals`` package."""
+    return "signals" in module.split(".")[1:]
+
+
+def _check_imported_at_startup(path: str, module: str) -> list[checks.CheckMessage]:
+    """A receiver in a non-app package's ``signals`` module, which start-up must import."""
+    parts = module.split(".")
+    signals_module = ".".join(parts[: parts.index("signals", 1) + 1])
+    at_startup = load_project_modules().at_startup
+    if module in at_startup or signals_module in at_startup:
+        return []
+    return [
+        checks.Error(
+            f"Receiver {path} is defined in {module}, which nothing imports at startup, so it "
+            "is connected only in the processes that happen to import that module.",
+            hint=(
+                f"Import {signals_module} in the ready() of the AppConfig whose models it "
+                "listens to, or move the receiver to that app's signals module."
             ),
             obj=path,
             id=E001,
@@ -187,13 +230,18 @@ def check_ceiling(path: str, its_connections: list[Connection]) -> list[checks.C
     ]
     if not over:
         return []
+    where = (
+        "config/settings/base.py"
+        if setting("SIDE_EFFECTS_TEMPLATE_LAYOUT")
+        else f"the settings ({settings.SETTINGS_MODULE})"
+    )
     return [
         checks.Error(
             f"Receiver {path} asks for {' and '.join(over)}.",
             hint=(
                 "A receiver that needs that much does a task's work: move it into a task that "
                 "the receiver enqueues. The ceilings are set once for the project, in "
-                "config/settings/base.py, where raising one is a change reviewers see."
+                f"{where}, where raising one is a change reviewers see."
             ),
             obj=path,
             id=E006,
@@ -208,12 +256,13 @@ def check_docstring(path: str, connection: Connection) -> list[checks.CheckMessa
     """A receiver says what it does."""
     if connection.summary:
         return []
+    document = ", docs/signals.md" if setting("SIDE_EFFECTS_TEMPLATE_LAYOUT") else ""
     return [
         checks.Warning(
             f"Receiver {path} has no docstring.",
             hint=(
                 "Add one whose first line says what the side effect does; the signal map "
-                "(python manage.py signalmap, docs/signals.md) shows it."
+                f"(python manage.py signalmap{document}) shows it."
             ),
             obj=path,
             id=W001,

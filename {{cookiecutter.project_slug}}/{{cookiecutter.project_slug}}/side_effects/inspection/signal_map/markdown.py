@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from ...runtime.conf import setting
 from .contents import FAN_IN, CustomSignal, FanInRow, Row, SignalMap
 from .mermaid import flowcharts
 
@@ -21,8 +22,7 @@ def as_markdown(signal_map: SignalMap) -> str:
         "",
         "What runs when a signal is sent: each receiver, the sender it listens to, what it does",
         "(from its docstring), whether it waits for the transaction to commit, how many database",
-        "queries and seconds it may take, and the models whose rows it writes. The gate",
-        "(`pytest`) fails when this file is out of date; after changing a receiver, regenerate it:",
+        *_freshness(),
         "",
         "```bash",
         REGENERATE,
@@ -52,6 +52,20 @@ def as_markdown(signal_map: SignalMap) -> str:
 def _by_app(row: Row) -> tuple[str, str, str, str]:
     """The table's order within each app."""
     return row.app, row.signal, row.sender, row.receiver
+
+
+def _freshness() -> list[str]:
+    """What keeps the file fresh: the template's gate, else ``signalmap --check``."""
+    if setting("SIDE_EFFECTS_TEMPLATE_LAYOUT"):
+        return [
+            "queries and seconds it may take, and the models whose rows it writes. The gate",
+            "(`pytest`) fails when this file is out of date; after changing a receiver, "
+            "regenerate it:",
+        ]
+    return [
+        "queries and seconds it may take, and the models whose rows it writes. `signalmap",
+        "--check` fails when this file is out of date; after changing a receiver, regenerate it:",
+    ]
 
 
 def _table(map_rows: list[Row]) -> list[str]:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ...runtime.conf import PROJECT_PACKAGE
-from ..management.commands.startapp import Command
+from ..management.commands.startapp import LayoutCommand
 
 LAYOUT = [
     "__init__.py",
@@ -33,7 +33,7 @@ LAYOUT = [
 @pytest.fixture
 def package_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Create apps in ``tmp_path`` instead of the project package."""
-    monkeypatch.setattr(Command, "package_directory", lambda self: tmp_path)
+    monkeypatch.setattr(LayoutCommand, "package_directory", lambda self: tmp_path)
     return tmp_path
 
 

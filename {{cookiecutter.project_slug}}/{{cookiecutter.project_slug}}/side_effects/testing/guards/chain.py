@@ -13,7 +13,7 @@ from types import FrameType
 
 from django.dispatch import Signal
 
-from ...runtime.conf import KIT_DIR, PROJECT_ROOT
+from ...runtime.conf import KIT_DIR, relative_to_root
 from ...runtime.naming import sender_label
 from ...runtime.registry import registrations
 from ...runtime.telemetry import signal_name
@@ -54,11 +54,12 @@ def _describe(frame: FrameType, receivers: dict[object, str]) -> str:
         sender = sender_label(frame.f_locals.get("sender"))
         return f"-> sends {signal_name(signal)} from {sender}"
     path = Path(code.co_filename)
-    if not path.is_relative_to(PROJECT_ROOT) or ".venv" in path.parts:
+    relative = relative_to_root(path)
+    if relative is None or ".venv" in path.parts:
         return ""
     if path.is_relative_to(KIT_DIR) and not path.is_relative_to(_KIT_TESTS):
         return ""
-    where = f"{path.relative_to(PROJECT_ROOT)}:{frame.f_lineno}"
+    where = f"{relative}:{frame.f_lineno}"
     source = linecache.getline(code.co_filename, frame.f_lineno).strip()
     if code in receivers:
         return f"-> receiver {receivers[code]} ({where}): {source}"

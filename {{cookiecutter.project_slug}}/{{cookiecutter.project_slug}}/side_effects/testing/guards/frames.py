@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 
 from ...inspection.scope import is_project_file, is_test_file
-from ...runtime.conf import KIT_DIR, PROJECT_ROOT
+from ...runtime.conf import KIT_DIR, relative_to_root
 
 _KIT_PREFIX = f"{KIT_DIR}{os.sep}"
-_ROOT_PREFIX = f"{PROJECT_ROOT}{os.sep}"
 
 
 def is_business_code(filename: str) -> bool:
@@ -56,8 +56,10 @@ def outward(frame: FrameType | None) -> Iterator[FrameType]:
 
 
 def where(frame: FrameType | None) -> str:
-    """``path/to/module.py:12 (function)``, relative to the project root."""
+    """``path/to/module.py:12 (function)``, relative to the project root that holds it."""
     if frame is None:
         return "unknown code"
-    filename = frame.f_code.co_filename.removeprefix(_ROOT_PREFIX)
-    return f"{filename}:{frame.f_lineno} ({frame.f_code.co_qualname})"
+    filename = frame.f_code.co_filename
+    relative = relative_to_root(Path(filename))
+    shown = filename if relative is None else str(relative)
+    return f"{shown}:{frame.f_lineno} ({frame.f_code.co_qualname})"

@@ -1,9 +1,9 @@
 """``python manage.py startapp NAME``: a new app with the project's layout, inside the project.
 
-Replaces Django's command of the same name. The app is created as ``<project>/NAME`` from the
-kit's ``app_template/`` (``apps.py`` whose ``ready()`` imports ``.signals``, ``services/``,
-``selectors.py``, ``tasks.py``, ``events.py`` for the app's own signals, ``signals.py``,
-``tests/`` ...); its ``AppConfig.name`` is
+Replaces Django's command of the same name, never a project's own (see :mod:`...host`). The
+app is created as ``<project>/NAME`` from the kit's ``app_template/`` (``apps.py`` whose
+``ready()`` imports ``.signals``, ``services/``, ``selectors.py``, ``tasks.py``, ``events.py``
+for the app's own signals, ``signals.py``, ``tests/`` ...); its ``AppConfig.name`` is
 ``<project>.NAME``. Once listed in ``INSTALLED_APPS`` it passes the import contracts, the checks
 and its tests without edits.
 """
@@ -14,15 +14,16 @@ from argparse import ArgumentParser
 from importlib import import_module
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.core.management.templates import TemplateCommand
 
 from ....runtime.conf import PROJECT_PACKAGE
+from ...host import yield_to_host
 
 APP_TEMPLATE = Path(__file__).resolve().parents[2] / "app_template"
 
 
-class Command(TemplateCommand):
+class LayoutCommand(TemplateCommand):
     """Create ``<project>/NAME`` from the project's app template."""
 
     help = (
@@ -62,3 +63,6 @@ class Command(TemplateCommand):
     def package_directory(self) -> Path:
         """The project package's directory, where apps live."""
         return Path(import_module(PROJECT_PACKAGE).__path__[0])
+
+
+Command: type[BaseCommand] = yield_to_host("startapp", LayoutCommand)
