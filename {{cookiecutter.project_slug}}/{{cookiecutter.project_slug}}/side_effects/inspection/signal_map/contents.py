@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ..baseline import load_baseline
 from ..connections import Connection, app_of, connections
 from ..senders import modules_sending
 from ..signal_names import find_signals, project_signals
@@ -47,6 +48,20 @@ class SignalMap:
 
     rows: list[Row]
     custom_signals: list[CustomSignal]
+    # The baseline file and how many findings it accepts, when the project has one.
+    baseline: BaselineSize | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineSize:
+    """How many findings the project's baseline accepts (SIDE_EFFECTS_BASELINE)."""
+
+    path: str
+    accepted: int
+
+    def __str__(self) -> str:
+        """``Baseline: N accepted findings (path)``."""
+        return f"Baseline: {self.accepted} accepted findings ({self.path})"
 
 
 def build(*, project_only: bool = True) -> SignalMap:
@@ -57,7 +72,9 @@ def build(*, project_only: bool = True) -> SignalMap:
     receivers_of = {name: listened[name] for name in project_signals(signals)}
     sending = modules_sending(receivers_of)
     custom = [CustomSignal(name, sending[name], count) for name, count in receivers_of.items()]
-    return SignalMap([_row(connection) for connection in found], custom)
+    baseline = load_baseline()
+    size = BaselineSize(baseline.shown_path, len(baseline)) if baseline.path else None
+    return SignalMap([_row(connection) for connection in found], custom, size)
 
 
 def _row(connection: Connection) -> Row:
