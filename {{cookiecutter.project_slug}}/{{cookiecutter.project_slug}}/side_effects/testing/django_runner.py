@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.test.runner import DiscoverRunner
 
+from ..inspection.scope import startup_modules
 from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun
 
 DATABASES_SET_UP = "the test databases' set-up (migrate)"
@@ -41,6 +42,7 @@ class GuardedTestRunner(DiscoverRunner):
 
     def __init__(self, *args: Any, side_effects_baseline_update: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        startup_modules()  # before the test modules are imported: they are not start-up modules
         self.guarded = GuardedRun(update_baseline=side_effects_baseline_update)
         self.full_run = False
         self.set_up_failure = ""
@@ -136,7 +138,7 @@ class GuardedResult(unittest.TextTestResult):
 class ClassSetUp:
     """Stands for a test class in the results, as unittest's own set-up errors do."""
 
-    failureException = AssertionError  # noqa: N815 - unittest's name
+    failureException = AssertionError
 
     def __init__(self, description: str) -> None:
         self.description = description
