@@ -20,7 +20,7 @@ import sys
 import unittest
 from argparse import ArgumentParser
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.test.runner import DiscoverRunner
@@ -33,8 +33,9 @@ PARALLEL = (
     "GuardedTestRunner guards the receivers in its own process only: run the tests without "
     "--parallel (or with --parallel 1)."
 )
-# What a test that broke a rule fails with (no traceback: the message says it all).
-ErrorInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+# What a test that broke a rule fails with; unittest leaves this module's frames out of it.
+ErrorInfo = tuple[type[BaseException], BaseException, TracebackType]
+__unittest = True
 
 
 class GuardedTestRunner(DiscoverRunner):
@@ -73,7 +74,7 @@ class GuardedTestRunner(DiscoverRunner):
             raise ImproperlyConfigured(PARALLEL)
         return GuardedSuite(self.guarded, suite)
 
-    def run_suite(self, suite: unittest.TestSuite, **kwargs: Any) -> unittest.TestResult:
+    def run_suite(self, suite: unittest.TestSuite, **kwargs: Any) -> unittest.TextTestResult:
         """Judge the test databases' set-up (``migrate``'s receivers), then run the tests."""
         self.set_up_failure = self.guarded.failure(DATABASES_SET_UP, label=DATABASES_SET_UP)
         return super().run_suite(suite, **kwargs)
@@ -156,5 +157,8 @@ class ClassSetUp:
 
 
 def _failed(message: str) -> ErrorInfo:
-    """The failure a result records for ``message``."""
-    return (AssertionError, AssertionError(message), None)
+    """The failure a result records for ``message`` (unittest prints no frame of this module)."""
+    try:
+        raise AssertionError(message)
+    except AssertionError:
+        return cast(ErrorInfo, sys.exc_info())
