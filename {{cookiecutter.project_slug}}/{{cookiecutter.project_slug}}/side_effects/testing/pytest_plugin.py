@@ -284,14 +284,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         worker_output[_WORKER_TALLIES_KEY] = [each.as_data() for each in run.tallies.values()]
         return
     full_run = _is_full_run(session)
+    if full_run:
+        untested = run.failing_untested(
+            [each for each in registrations() if each.path not in triggered]
+        )
+        if untested:
+            config.stash[_UNTESTED] = untested
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
     config.stash[_SUMMARY], stale = run.finish(full_run=full_run)
     if stale:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    if not full_run:
-        return
-    untested = [each for each in registrations() if each.path not in triggered]
-    if untested:
-        config.stash[_UNTESTED] = untested
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 

@@ -5,7 +5,9 @@ during each test (or a class's set-up): a violation the baseline accepts
 (``SIDE_EFFECTS_BASELINE``) does not fail, nor does any under ``SIDE_EFFECTS_REPORT_ONLY``. It
 tallies every violation of the run, each distinct one once with how many times it happened,
 for the summary at the end, which also names the baseline's stale entries after a full run
-(they fail it) and, with ``--side-effects-baseline-update``, rewrites the baseline's guards.
+(they fail it) and, with ``--side-effects-baseline-update``, rewrites the baseline's guards. A
+receiver no test of a full run triggers (pytest judges it) is a violation of the rule
+``untested``, which the baseline and report-only mode treat like any other.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from ..inspection.baseline import GUARDS, NOT_SET, REWRITE, load_baseline
 from ..runtime.conf import setting
 from ..runtime.naming import count
+from ..runtime.registry import Registration
 from . import advice
 from .guards import ReceiverGuards
 from .guards.violations import Violation, render_all
@@ -26,6 +29,12 @@ UPDATE_HELP = (
     "accept every receiver-rule violation of this full run in SIDE_EFFECTS_BASELINE (the "
     "file's guards part): only new ones fail from then on"
 )
+
+
+def _untested(registration: Registration) -> Violation:
+    """A receiver no test triggered, as a violation of the rule ``untested``."""
+    what = "was triggered by no test in this full run."
+    return Violation(f"Receiver {registration.path}", what, advice.UNTESTED, rule="untested")
 
 
 def baseline_entry(violation: Violation) -> tuple[str, str]:
@@ -96,6 +105,18 @@ class GuardedRun:
         heading = f"{label}: a receiver broke its rules.\n\n" if label else ""
         return heading + render_all(failing)
 
+    def failing_untested(self, untested: list[Registration]) -> list[Registration]:
+        """The receivers no test of a full run triggered that fail it (all are tallied).
+
+        None fails under report-only; nor does one the baseline accepts (rule ``untested``).
+        """
+        for registration in untested:
+            self._tally(_untested(registration), "this full run")
+        if self.report_only:
+            return []
+        entries = self.baseline.guards
+        return [each for each in untested if baseline_entry(_untested(each)) not in entries]
+
     def merge(self, tallies: list[dict[str, Any]]) -> None:
         """Add the tallies an xdist worker sent (:meth:`Tally.as_data`)."""
         for data in tallies:
@@ -105,7 +126,7 @@ class GuardedRun:
                 self._tally(violation, data["first_in"])
 
     def finish(self, *, full_run: bool) -> tuple[list[str], bool]:
-        """The summary's lines, and whether the run fails for the baseline (stale entries).
+        """The summary's lines, and whether the run fails for the baseline's stale entries.
 
         After a full run, rewrites the baseline's guards if asked to.
         """
@@ -121,7 +142,7 @@ class GuardedRun:
                 *(f"    {rule}: {who}" for rule, who in stale),
                 advice.STALE_BASELINE.format(rewrite=REWRITE[GUARDS]),
             ]
-        return lines, bool(stale)
+        return lines, bool(stale) and not self.report_only
 
     def _tally(self, violation: Violation, where: str) -> None:
         """Count one violation seen in ``where``."""

@@ -14,8 +14,10 @@ from pytest_django.fixtures import Settings
 
 from ..inspection.checks import check_receivers
 from ..inspection.signal_map import build, render
+from ..runtime.registry import registrations
 from ..testing.guards.violations import Violation, render_all
-from .receivers import SIGNALS_MODULE, ConnectPlainly, make_receiver
+from ..testing.session import GuardedRun
+from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
 
 ping = Signal()
 PLAIN = f"{SIGNALS_MODULE}.connected_plainly"
@@ -106,3 +108,27 @@ def test_the_same_violation_repeated_is_shown_once_with_a_count() -> None:
 def test_signalbaseline_says_which_setting_names_the_file() -> None:
     with pytest.raises(CommandError, match="SIDE_EFFECTS_BASELINE is not set: set it to the file"):
         signalbaseline()
+
+
+def test_an_untested_receiver_the_baseline_accepts_does_not_fail_a_full_run(
+    connect: Connect, settings: Settings, tmp_path: Path
+) -> None:
+    connect(ping, make_receiver("accepted_untested", calls=[]))
+    connect(ping, make_receiver("new_untested", calls=[]))
+    [accepted, new] = [each for each in registrations() if each.path.endswith("_untested")]
+    baseline = tmp_path / "baseline.json"
+    entry = {"rule": "untested", "who": f"Receiver {accepted.path}"}
+    baseline.write_text(json.dumps({"guards": [entry]}))
+    settings.SIDE_EFFECTS_BASELINE = baseline
+
+    run = GuardedRun()
+    assert run.failing_untested([accepted, new]) == [new]
+    lines, stale = run.finish(full_run=True)
+    assert not stale
+    assert f"Receiver {new.path} was triggered by no test in this full run." in "\n".join(lines)
+
+    settings.SIDE_EFFECTS_REPORT_ONLY = True
+    assert GuardedRun().failing_untested([accepted, new]) == []
+    lines, stale = GuardedRun().finish(full_run=True)  # the accepted receiver is tested now
+    assert not stale  # shown, failing nothing under report-only
+    assert f"    untested: Receiver {accepted.path}" in lines
