@@ -19,6 +19,8 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ..runtime.conf import PROJECT_ROOT, setting
 
 CHECKS = "checks"
@@ -82,9 +84,16 @@ def load_baseline() -> Baseline:
     path = Path(configured)
     if not path.exists():
         return Baseline(path)
-    content = json.loads(path.read_text(encoding="utf-8"))
-    return Baseline(
-        path,
-        frozenset((each["id"], each["object"]) for each in content.get(CHECKS, [])),
-        frozenset((each["rule"], each["who"]) for each in content.get(GUARDS, [])),
-    )
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+        return Baseline(
+            path,
+            frozenset((each["id"], each["object"]) for each in content.get(CHECKS, [])),
+            frozenset((each["rule"], each["who"]) for each in content.get(GUARDS, [])),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ImproperlyConfigured(
+            f"SIDE_EFFECTS_BASELINE {path} is not a baseline ({type(error).__name__}: {error}): "
+            f"restore it from version control, or delete it and run {REWRITE[CHECKS]} and "
+            f"{REWRITE[GUARDS]}."
+        ) from error

@@ -128,11 +128,13 @@ class GuardedRun:
     def finish(self, *, full_run: bool) -> tuple[list[str], bool]:
         """The summary's lines, and whether the run fails for the baseline's stale entries.
 
-        After a full run, rewrites the baseline's guards if asked to.
+        With ``--side-effects-baseline-update``, rewrites the baseline's guards instead (and
+        fails when it cannot: no setting, or not a full run).
         """
         lines = self._summary()
         if self.update_baseline:
-            return [*lines, self._rewrite(full_run)], False
+            written = self.baseline.path is not None and full_run
+            return [*lines, self._rewrite() if written else self._not_rewritten()], not written
         stale = sorted(self.baseline.guards - self._seen()) if full_run else []
         if stale:
             lines += [
@@ -174,12 +176,12 @@ class GuardedRun:
             )
         return lines
 
-    def _rewrite(self, full_run: bool) -> str:
+    def _not_rewritten(self) -> str:
+        """Why the baseline was not rewritten."""
+        return NOT_SET if self.baseline.path is None else advice.BASELINE_NEEDS_FULL_RUN
+
+    def _rewrite(self) -> str:
         """Write the run's violations as the baseline's guards; what was done."""
-        if self.baseline.path is None:
-            return NOT_SET
-        if not full_run:
-            return advice.BASELINE_NEEDS_FULL_RUN
         seen = self._seen()
         self.baseline.with_guards(seen).write()
         removed, added = len(self.baseline.guards - seen), len(seen - self.baseline.guards)

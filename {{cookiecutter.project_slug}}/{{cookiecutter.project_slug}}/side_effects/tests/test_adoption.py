@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.dispatch import Signal
 from pytest_django.fixtures import Settings
@@ -132,3 +133,23 @@ def test_an_untested_receiver_the_baseline_accepts_does_not_fail_a_full_run(
     lines, stale = GuardedRun().finish(full_run=True)  # the accepted receiver is tested now
     assert not stale  # shown, failing nothing under report-only
     assert f"    untested: Receiver {accepted.path}" in lines
+
+
+def test_a_broken_baseline_file_is_named_with_how_to_restore_it(
+    settings: Settings, tmp_path: Path
+) -> None:
+    settings.SIDE_EFFECTS_BASELINE = baseline = tmp_path / "baseline.json"
+    baseline.write_text('{"checks": [{"id": "side_effects.E002"}]}')
+
+    with pytest.raises(ImproperlyConfigured, match=f"SIDE_EFFECTS_BASELINE {baseline} is not a"):
+        check_receivers()
+
+
+def test_rewriting_the_guards_baseline_needs_a_full_run(settings: Settings, tmp_path: Path) -> None:
+    settings.SIDE_EFFECTS_BASELINE = tmp_path / "baseline.json"
+
+    lines, failed = GuardedRun(update_baseline=True).finish(full_run=False)
+
+    assert failed
+    assert "--side-effects-baseline-update needs a full run" in lines[-1]
+    assert not (tmp_path / "baseline.json").exists()
