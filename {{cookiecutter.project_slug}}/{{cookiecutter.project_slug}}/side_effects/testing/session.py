@@ -171,7 +171,8 @@ class GuardedRun:
             lines.append(advice.REPORT_ONLY.format(rewrite=REWRITE[GUARDS]))
         if self.baseline.path is not None:
             lines.append(
-                f"Baseline: {len(self.baseline)} accepted findings ({self.baseline.shown_path}), "
+                f"Baseline: {count(len(self.baseline), 'accepted finding')} "
+                f"({self.baseline.shown_path}), "
                 f"{count(len(self.baseline.guards), 'guard finding')}."
             )
         return lines

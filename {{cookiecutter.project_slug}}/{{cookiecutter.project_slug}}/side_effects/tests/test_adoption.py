@@ -59,7 +59,7 @@ def test_a_baseline_fails_only_new_findings_and_only_shrinks(
     plain = make_receiver("connected_plainly", calls=[])
     connect_plainly(ping, plain)
 
-    assert "1 accepted check findings (1 added, 0 removed)" in signalbaseline()
+    assert "1 accepted check finding (1 added, 0 removed)" in signalbaseline()
     written = json.loads(baseline.read_text())
     assert written == {"checks": [{"id": "side_effects.E002", "object": PLAIN}], "guards": []}
     assert findings() == []
@@ -87,7 +87,7 @@ def test_the_signal_map_shows_the_baselines_size_only_when_there_is_one(
     baseline.write_text(json.dumps({"checks": [{"id": "side_effects.E002", "object": PLAIN}]}))
     settings.SIDE_EFFECTS_BASELINE = baseline
 
-    line = f"Baseline: 1 accepted findings ({baseline})"
+    line = f"Baseline: 1 accepted finding ({baseline})"
     assert all("Baseline" not in text for text in without.values())
     assert line in render(build(), "text")
     assert f"{line}: only new findings fail the gate." in render(build(), "markdown")

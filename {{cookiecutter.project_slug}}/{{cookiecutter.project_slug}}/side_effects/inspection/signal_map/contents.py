@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from ...runtime.naming import count
 from ..baseline import load_baseline
 from ..connections import Connection, app_of, connections
 from ..senders import modules_sending
@@ -60,8 +61,8 @@ class BaselineSize:
     accepted: int
 
     def __str__(self) -> str:
-        """``Baseline: N accepted findings (path)``."""
-        return f"Baseline: {self.accepted} accepted findings ({self.path})"
+        """``Baseline: N accepted findings (path)``, N in words that fit it."""
+        return f"Baseline: {count(self.accepted, 'accepted finding')} ({self.path})"
 
 
 def build(*, project_only: bool = True) -> SignalMap:

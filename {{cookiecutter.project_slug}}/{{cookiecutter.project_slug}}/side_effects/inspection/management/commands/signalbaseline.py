@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ....runtime.naming import count
 from ...baseline import NOT_SET, load_baseline
 from ...checks import find_problems
 from ...checks.adoption import finding, is_finding
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         removed, added = len(baseline.checks - found), len(found - baseline.checks)
         baseline.with_checks(found).write()
         self.stdout.write(
-            f"{baseline.shown_path}: {len(found)} accepted check findings "
+            f"{baseline.shown_path}: {count(len(found), 'accepted check finding')} "
             f"({added} added, {removed} removed). Review and commit it."
         )
