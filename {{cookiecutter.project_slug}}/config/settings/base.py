@@ -259,6 +259,8 @@ SIDE_EFFECTS_DEFAULT_MAX_SECONDS = 0.25
 # a task's work. Raise a ceiling here, in a change reviewers see, never per receiver.
 SIDE_EFFECTS_MAX_QUERIES_CEILING = 5
 SIDE_EFFECTS_MAX_SECONDS_CEILING = 1.0
+# `python manage.py test` holds receivers to their rules as `pytest` does (the gate is pytest).
+TEST_RUNNER = "{{ cookiecutter.project_slug }}.side_effects.testing.django_runner.GuardedTestRunner"
 
 # Error reports (config/error_reports.py): every password in a URL- or DSN-style value is
 # masked, and one error (its type and where it was raised) is e-mailed at most once per this

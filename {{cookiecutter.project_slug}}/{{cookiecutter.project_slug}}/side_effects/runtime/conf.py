@@ -40,6 +40,14 @@ DEFAULTS: dict[str, Any] = {
     # the kit, and import contracts in pyproject.toml. Off for a project that adopted the kit:
     # apps may live anywhere under the roots, and no message speaks of contracts or startapp.
     "SIDE_EFFECTS_TEMPLATE_LAYOUT": True,
+    # Adopting the kit in an existing project, a first step and not a way to stay: the checks'
+    # findings are shown as Info and the guards' violations are listed at the end of the test
+    # run, and neither fails the gate.
+    "SIDE_EFFECTS_REPORT_ONLY": False,
+    # The baseline file (JSON) of the findings accepted today, written by
+    # ``manage.py signalbaseline`` (checks) and ``--side-effects-baseline-update`` (guards): only
+    # new findings fail, and a fixed one must leave the file. None: every finding fails.
+    "SIDE_EFFECTS_BASELINE": None,
 }
 
 # The receiver kit's package, and the project's top-level package that holds it.

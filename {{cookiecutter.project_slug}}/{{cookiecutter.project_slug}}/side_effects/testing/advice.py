@@ -133,6 +133,19 @@ UNTESTED = (
     "the service) and asserts its side effect; for an on_commit=True receiver, run the commit "
     "too: with django_capture_on_commit_callbacks(execute=True): ..."
 )
+STALE_BASELINE = (
+    "Run {rewrite} to rewrite the file, and commit it: the baseline only shrinks as findings "
+    "are fixed."
+)
+REPORT_ONLY = (
+    "SIDE_EFFECTS_REPORT_ONLY is on, so these failed no test: it is a first step of adoption, "
+    "not a way to stay. Accept today's findings in a baseline (SIDE_EFFECTS_BASELINE, then "
+    "{rewrite}) and turn it off, so that new ones fail."
+)
+BASELINE_NEEDS_FULL_RUN = (
+    "--side-effects-baseline-update needs a full run (no test chosen, none deselected, not "
+    "stopped early): the baseline was not written."
+)
 
 # What sends each kind of signal, for "makes every {trigger} wait".
 _TRIGGERS: dict[object, str] = {

@@ -12,6 +12,11 @@ judges the whole run. ``pytest --receiver-durations=N`` prints the N slowest rec
 of the run (``0`` for all), like ``--durations``; ``pytest --side-effects-trace`` prints the
 receivers each test fired, as the development trace's tree. The ``spans`` fixture records the
 OpenTelemetry spans a test makes (with the SDK's in-memory exporter).
+
+What it shares with Django's test runner (:mod:`.django_runner`) is in :mod:`.session`: the
+baseline, report-only mode, the end-of-run summary of the violations (each once, counted) and
+``pytest --side-effects-baseline-update``. A violation in a class's set-up
+(``setUpTestData``, ``setUpClass``, a class-scoped fixture) is charged to the class.
 """
 
 from __future__ import annotations
@@ -35,14 +40,17 @@ from ..tracing.recorder import Trace, TraceRecorder, recording
 from ..tracing.render import render as render_trace
 from . import advice
 from .guards import ReceiverGuards
-from .guards.violations import Violation, render
+from .guards.violations import Violation, render, render_all
+from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 _WORKER_OUTPUT_KEY = "side_effects_triggered"
+_WORKER_TALLIES_KEY = "side_effects_violations"
 
-_GUARDS = pytest.StashKey[ReceiverGuards]()
+_RUN = pytest.StashKey[GuardedRun]()
+_SUMMARY = pytest.StashKey[list[str]]()
 _TRIGGERED_ON_WORKERS = pytest.StashKey[set[str]]()
 _DESELECTED = pytest.StashKey[bool]()
 _UNTESTED = pytest.StashKey[list[Registration]]()
@@ -54,14 +62,14 @@ _traces: list[str] = []
 
 def guards_of(config: pytest.Config) -> ReceiverGuards:
     """The guards this run installed (the kit's own tests read what they recorded)."""
-    if _GUARDS not in config.stash:
+    if _RUN not in config.stash:
         pytest.fail(guards_off_reason(config), pytrace=False)
-    return config.stash[_GUARDS]
+    return config.stash[_RUN].guards
 
 
 def guards_off_reason(config: pytest.Config) -> str:
     """Why the receiver guards are off or cannot judge a whole run; ``""`` when they are on."""
-    if _GUARDS not in config.stash or config.pluginmanager.is_blocked(__name__):
+    if _RUN not in config.stash or config.pluginmanager.is_blocked(__name__):
         why = f"the plugin {__name__} is not active: -p no:{__name__}"
     else:
         options = [*config.getini("addopts"), *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
@@ -119,7 +127,7 @@ _exporter: InMemorySpanExporter | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--receiver-durations=N``."""
+    """``--receiver-durations=N``, ``--side-effects-trace``, ``--side-effects-baseline-update``."""
     parser.getgroup("side_effects", "receiver budgets").addoption(
         "--receiver-durations",
         type=int,
@@ -132,12 +140,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="print the receivers each test fired, as a tree (the development trace)",
     )
+    parser.getgroup("side_effects").addoption(UPDATE_OPTION, action="store_true", help=UPDATE_HELP)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Prepare the guards and what the run records."""
     startup_modules()  # before collection: test modules are not start-up modules
-    config.stash[_GUARDS] = ReceiverGuards()
+    update_baseline = config.getoption("side_effects_baseline_update")
+    config.stash[_RUN] = GuardedRun(update_baseline=update_baseline)
     config.stash[_TRIGGERED_ON_WORKERS] = set()
     config.stash[_DESELECTED] = False
     if config.getoption("side_effects_trace"):
@@ -146,28 +156,60 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Start guarding every receiver call: Django is set up by now, before any test runs."""
-    session.config.stash[_GUARDS].install()
+    session.config.stash[_RUN].install()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop guarding."""
-    config.stash[_GUARDS].uninstall()
+    config.stash[_RUN].uninstall()
 
 
 def _held_to_budgets(item: pytest.Item, when: str) -> Generator[None, object, object]:
-    """Fail a test phase in which a receiver broke a rule."""
-    guards = item.config.stash[_GUARDS]
-    guards.violations.clear()
+    """Fail a test phase in which a receiver broke a rule (unless the baseline accepts it)."""
+    run = item.config.stash[_RUN]
+    run.guards.take()  # what ran between two phases belongs to neither
     try:
         result = yield
     except BaseException:
         # The phase failed anyway: show the violations beside its own error.
-        if guards.violations:
-            item.add_report_section(when, "receiver rules", guards.report())
+        failing = run.take(item.nodeid)
+        if failing:
+            item.add_report_section(when, "receiver rules", render_all(failing))
         raise
-    if guards.violations:
-        pytest.fail(guards.report(), pytrace=False)
+    failure = run.failure(item.nodeid)
+    if failure:
+        pytest.fail(failure, pytrace=False)
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[object], request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    """Charge a class's set-up (``setUpTestData``, a class-scoped fixture) to the class.
+
+    pytest sets it up in the first test's set-up, which is not what broke the rule.
+    """
+    if fixturedef.scope == "function":
+        return (yield)
+    run = request.config.stash[_RUN]
+    earlier = run.guards.take()
+    where = _set_up_of(fixturedef, request)
+    try:
+        result = yield
+    finally:
+        failure = run.failure(where, label=where)
+        run.guards.violations.extend(earlier)
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    return result
+
+
+def _set_up_of(fixturedef: pytest.FixtureDef[object], request: pytest.FixtureRequest) -> str:
+    """``TestX (class set-up)``, else ``<fixture> (<scope> set-up)``."""
+    if fixturedef.scope == "class" and request.cls is not None:
+        return f"{request.cls.__qualname__} (class set-up)"
+    return f"{fixturedef.argname} ({fixturedef.scope} set-up)"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -227,21 +269,30 @@ def pytest_testnodedown(node: object, error: object) -> None:
     output = getattr(node, "workeroutput", {})
     config: pytest.Config = node.config  # type: ignore[attr-defined]
     config.stash[_TRIGGERED_ON_WORKERS].update(output.get(_WORKER_OUTPUT_KEY, []))
+    config.stash[_RUN].merge(output.get(_WORKER_TALLIES_KEY, []))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail a full run in which a registered receiver was triggered by no test."""
+    """Fail a full run in which a registered receiver was triggered by no test, or in which
+    the baseline accepts a violation that no longer happens."""
     config = session.config
-    triggered = {*config.stash[_GUARDS].stats, *config.stash[_TRIGGERED_ON_WORKERS]}
+    run = config.stash[_RUN]
+    triggered = {*run.guards.stats, *config.stash[_TRIGGERED_ON_WORKERS]}
     worker_output = getattr(config, "workeroutput", None)
     if worker_output is not None:  # an xdist worker: the controller judges the whole run
         worker_output[_WORKER_OUTPUT_KEY] = sorted(triggered)
+        worker_output[_WORKER_TALLIES_KEY] = [each.as_data() for each in run.tallies.values()]
         return
-    if not _is_full_run(session):
-        return
-    untested = [each for each in registrations() if each.path not in triggered]
-    if untested:
-        config.stash[_UNTESTED] = untested
+    full_run = _is_full_run(session)
+    if full_run:
+        untested = run.failing_untested(
+            [each for each in registrations() if each.path not in triggered]
+        )
+        if untested:
+            config.stash[_UNTESTED] = untested
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    config.stash[_SUMMARY], stale = run.finish(full_run=full_run)
+    if stale:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -279,11 +330,16 @@ def _untested_message(untested: list[Registration]) -> str:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """Name the untested receivers; with ``--receiver-durations=N``, the N slowest ones."""
+    """The receiver rules broken; the untested receivers; with ``--receiver-durations=N``, the N
+    slowest ones."""
     if config.getoption("side_effects_trace"):
         terminalreporter.write_sep("=", "side effects of each test")
         for text in _traces or ["No @side_effect receiver ran."]:
             terminalreporter.write_line(text)
+    if config.stash.get(_SUMMARY, None):
+        terminalreporter.write_sep("=", "receiver rules")
+        for line in config.stash[_SUMMARY]:
+            terminalreporter.write_line(line)
     if _UNTESTED in config.stash:
         terminalreporter.write_sep("=", "untested receivers", red=True)
         terminalreporter.write_line(_untested_message(config.stash[_UNTESTED]))
@@ -291,7 +347,7 @@ def pytest_terminal_summary(
     if limit is None:
         return
     ranked = sorted(
-        config.stash[_GUARDS].stats.items(), key=lambda item: (-item[1].seconds, item[0])
+        config.stash[_RUN].guards.stats.items(), key=lambda item: (-item[1].seconds, item[0])
     )
     shown = ranked[:limit] if limit else ranked
     terminalreporter.write_sep("=", f"slowest {limit} receivers" if limit else "slowest receivers")

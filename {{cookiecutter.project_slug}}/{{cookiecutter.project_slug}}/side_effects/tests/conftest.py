@@ -1,16 +1,19 @@
 """Fixtures of the kit's tests: receivers connected for one test, then disconnected.
 
-Also starts the pytest plugin tests' inner pytest run as soon as those tests are collected, so
-that it runs beside the other tests instead of holding up the gate when its turn comes.
+Also starts the inner runs of the pytest plugin's and the Django runner's tests as soon as those
+tests are collected, so that they run beside the other tests instead of holding up the gate
+when their turn comes.
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -58,31 +61,38 @@ def kit_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixtu
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the inner run of ``test_pytest_plugin`` now if any of its tests will run."""
-    from . import test_pytest_plugin
-
-    if any(item.module is test_pytest_plugin for item in _functions(session.items)):
-        directory = Path(tempfile.mkdtemp(prefix="pytest-plugin-inner-"))
-        session.config.stash[_INNER_DIRECTORY] = directory
-        session.config.stash[test_pytest_plugin.INNER_RUN] = test_pytest_plugin.start_inner_run(
-            directory
-        )
+    """Start the inner run of each module that has one now, if any of its tests will run."""
+    modules = {item.module for item in _functions(session.items)}
+    for module, key, start in _inner_runs():
+        if module in modules:
+            directory = Path(tempfile.mkdtemp(prefix=f"{module.__name__.rpartition('.')[2]}-"))
+            session.config.stash.setdefault(_INNER_DIRECTORIES, []).append(directory)
+            session.config.stash[key] = start(directory)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop the inner run if no test waited for it (an interrupted run); remove its files."""
-    from . import test_pytest_plugin
-
-    started = config.stash.get(test_pytest_plugin.INNER_RUN, None)
-    if started is not None and started.poll() is None:
-        started.kill()
-        started.communicate()
-    directory = config.stash.get(_INNER_DIRECTORY, None)
-    if directory is not None:
+    """Stop the inner runs no test waited for (an interrupted run); remove their files."""
+    for _, key, _ in _inner_runs():
+        started = config.stash.get(key, None)
+        if started is not None and started.poll() is None:
+            started.kill()
+            started.communicate()
+    for directory in config.stash.get(_INNER_DIRECTORIES, []):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-_INNER_DIRECTORY = pytest.StashKey[Path]()
+_INNER_DIRECTORIES = pytest.StashKey[list[Path]]()
+InnerRun = tuple[ModuleType, pytest.StashKey["subprocess.Popen[str]"], Callable[[Path], Any]]
+
+
+def _inner_runs() -> list[InnerRun]:
+    """The test modules with an inner run: the module, where its process is kept, its start."""
+    from . import test_django_runner, test_pytest_plugin
+
+    return [
+        (test_pytest_plugin, test_pytest_plugin.INNER_RUN, test_pytest_plugin.start_inner_run),
+        (test_django_runner, test_django_runner.DRIVEN, test_django_runner.start_driver),
+    ]
 
 
 def _functions(items: list[pytest.Item]) -> Iterator[pytest.Function]:

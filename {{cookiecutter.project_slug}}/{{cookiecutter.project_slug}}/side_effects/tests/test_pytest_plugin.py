@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.dispatch import Signal
+from django.test import TestCase
 
 from PROJECT.side_effects import side_effect
 
@@ -47,6 +48,7 @@ def count_groups_twice_after_commit(sender, **kwargs):
 @pytest.mark.django_db
 def test_over_budget():
     over.send(sender=None)
+    over.send(sender=None)
 
 
 @pytest.mark.django_db
@@ -58,6 +60,18 @@ def test_within_budget():
 def test_over_budget_after_commit():
     with transaction.atomic():
         after_commit.send(sender=None)
+
+
+class TestClassSetUp(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        over.send(sender=None)
+
+    def test_first(self):
+        within.send(sender=None)
+
+    def test_second(self):
+        within.send(sender=None)
 '''.replace("PROJECT", PROJECT_PACKAGE)
 
 
@@ -99,10 +113,10 @@ def test_a_receiver_over_budget_fails_the_test_that_triggered_it(
     output = inner_run.stdout
 
     assert inner_run.returncode == 1, output
-    assert "2 failed, 1 passed" in output
+    assert "2 failed, 2 passed, 1 error" in output
     assert "FAILED test_budgets.py::test_over_budget" in output
     overrun = "Receiver test_budgets.count_groups ran 1 database query; its budget is max_queries=0"
-    assert overrun in output
+    assert f"{overrun} (savepoints are not counted). (2 times)" in output
     assert "move the work into a task" in output
     assert "raise max_queries in its @side_effect(...)" in output
 
@@ -141,3 +155,23 @@ def test_a_run_of_chosen_tests_does_not_fail_for_untested_receivers(
     inner_run: subprocess.CompletedProcess[str],
 ) -> None:
     assert "untested receivers" not in inner_run.stdout
+
+
+def test_a_violation_in_set_up_test_data_is_charged_to_the_class(
+    inner_run: subprocess.CompletedProcess[str],
+) -> None:
+    output = inner_run.stdout
+
+    assert "TestClassSetUp (class set-up): a receiver broke its rules." in output
+    assert "ERROR at setup of TestClassSetUp.test_first" in output  # where pytest runs it
+
+
+def test_the_summary_shows_each_distinct_violation_once_with_a_count(
+    inner_run: subprocess.CompletedProcess[str],
+) -> None:
+    summary = inner_run.stdout.partition("= receiver rules =")[2]
+    overrun = "Receiver test_budgets.count_groups ran 1 database query"
+
+    assert "Receiver rules broken in this run: 2 distinct violations, 4 in all:" in summary
+    assert "(3 times; first in test_budgets.py::test_over_budget)" in summary
+    assert inner_run.stdout.count(overrun) == 3  # the test, the class's set-up, the summary

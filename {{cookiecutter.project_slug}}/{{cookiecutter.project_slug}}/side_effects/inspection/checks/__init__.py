@@ -1,8 +1,9 @@
 """The kit's system checks (tag ``signals``): each project receiver, then each project app.
 
 :func:`check_receivers` gathers what the checks judge; :mod:`.receivers` holds the checks of
-one receiver, :mod:`.apps_and_modules` those of an app or a module, each id beside its check.
-Django's and third-party receivers are not judged.
+one receiver, :mod:`.apps_and_modules` those of an app or a module, each id beside its check;
+:mod:`.adoption` applies the baseline and report-only mode to what they find. Django's and
+third-party receivers are not judged.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.core import checks
 from ..connections import Connection, connections
 from ..loading import load_project_modules
 from ..scope import is_kit_module, is_project_module, is_test_module
+from .adoption import adopted
 from .apps_and_modules import check_app, check_project_roots, check_unimportable
 from .receivers import check_receiver
 
@@ -22,6 +24,11 @@ from .receivers import check_receiver
 def check_receivers(
     app_configs: Sequence[AppConfig] | None = None, **kwargs: object
 ) -> list[checks.CheckMessage]:
+    """What the gate shows: the findings, less those the baseline accepts (see :mod:`.adoption`)."""
+    return adopted(find_problems(app_configs), whole_project=app_configs is None)
+
+
+def find_problems(app_configs: Sequence[AppConfig] | None = None) -> list[checks.CheckMessage]:
     """Judge every project receiver, or those of ``app_configs`` when Django passes some."""
     found = connections()
     judged_apps = apps.get_app_configs() if app_configs is None else app_configs

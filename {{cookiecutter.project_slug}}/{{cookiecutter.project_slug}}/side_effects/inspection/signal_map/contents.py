@@ -13,6 +13,8 @@ from itertools import groupby
 
 from django.apps import apps
 
+from ...runtime.naming import count
+from ..baseline import load_baseline
 from ..connections import Connection, app_of, connections
 from ..senders import modules_sending
 from ..signal_names import find_signals, project_signals
@@ -66,6 +68,20 @@ class SignalMap:
 
     rows: list[Row]
     custom_signals: list[CustomSignal]
+    # The baseline file and how many findings it accepts, when the project has one.
+    baseline: BaselineSize | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineSize:
+    """How many findings the project's baseline accepts (SIDE_EFFECTS_BASELINE)."""
+
+    path: str
+    accepted: int
+
+    def __str__(self) -> str:
+        """``Baseline: N accepted findings (path)``, N in words that fit it."""
+        return f"Baseline: {count(self.accepted, 'accepted finding')} ({self.path})"
 
     @property
     def shown_rows(self) -> list[Row]:
@@ -86,7 +102,9 @@ def build(*, project_only: bool = True) -> SignalMap:
     receivers_of = {name: listened[name] for name in project_signals(signals)}
     sending = modules_sending(receivers_of)
     custom = [CustomSignal(name, sending[name], count) for name, count in receivers_of.items()]
-    return SignalMap([_row(connection) for connection in found], custom)
+    baseline = load_baseline()
+    size = BaselineSize(baseline.shown_path, len(baseline)) if baseline.path else None
+    return SignalMap([_row(connection) for connection in found], custom, size)
 
 
 def _row(connection: Connection) -> Row:

@@ -29,6 +29,8 @@ def as_markdown(signal_map: SignalMap) -> str:
         "```",
         "",
     ]
+    if signal_map.baseline is not None:
+        lines += [f"{signal_map.baseline}: only new findings fail the gate.", ""]
     if not signal_map.rows and not signal_map.custom_signals:
         return "\n".join([*lines, "No receivers are connected yet.", ""])
     rows = signal_map.shown_rows

@@ -22,6 +22,8 @@ def as_text(signal_map: SignalMap) -> str:
         lines.append("Signals the project defines (sent by):")
     for custom in signal_map.custom_signals:
         lines.append(f"  {custom.signal}  ({', '.join(custom.sent_by) or 'no module'})")
+    if signal_map.baseline is not None:
+        lines.append(str(signal_map.baseline))
     return "\n".join(lines) + "\n"
 
 

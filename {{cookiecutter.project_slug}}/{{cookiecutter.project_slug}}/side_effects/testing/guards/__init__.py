@@ -45,7 +45,7 @@ from .rule import Guard, Patcher
 from .service_calls import ServiceCalls
 from .time_budget import TimeBudget
 from .vetoes import Vetoes
-from .violations import Violation, render
+from .violations import Violation, render_all
 
 
 @dataclass
@@ -118,11 +118,15 @@ class ReceiverGuards:
                 ]
             self.violations += call.violations
 
-    def report(self) -> str:
-        """The recorded violations, as one message; forgets them."""
-        text = "\n\n".join(render(violation) for violation in self.violations)
+    def take(self) -> list[Violation]:
+        """The violations recorded since the last look; forgets them (the list stays the same)."""
+        taken = list(self.violations)
         self.violations.clear()
-        return text
+        return taken
+
+    def report(self) -> str:
+        """The recorded violations, as one message (repeats counted); forgets them."""
+        return render_all(self.take())
 
     def _count(self, call: Call) -> None:
         """Add the call to its receiver's statistics."""

@@ -1,0 +1,164 @@
+"""Django's test runner with the receiver guards, for projects that run ``manage.py test``.
+
+Enable it in the settings (or per run with ``--testrunner``)::
+
+    TEST_RUNNER = "<project>.side_effects.testing.django_runner.GuardedTestRunner"
+
+It holds every ``@side_effect`` receiver to the rules the pytest plugin does, with the same
+messages (:mod:`.session` is what both share): a test during which a receiver broke a rule
+fails, a violation in a class's ``setUpClass``/``setUpTestData`` fails the class
+(``TestX (class set-up)``), and the end of the run lists each distinct violation once, counted.
+``SIDE_EFFECTS_REPORT_ONLY`` and ``SIDE_EFFECTS_BASELINE`` apply; a full run (no test label,
+``-k``, ``--tag`` or ``--exclude-tag``) fails on the baseline's stale entries, and
+``manage.py test --side-effects-baseline-update`` rewrites them. The guards watch the runner's
+own process: run it without ``--parallel``.
+"""
+
+from __future__ import annotations
+
+import sys
+import unittest
+from argparse import ArgumentParser
+from types import TracebackType
+from typing import Any, cast
+
+from django.core.exceptions import ImproperlyConfigured
+from django.test.runner import DiscoverRunner
+
+from ..inspection.scope import startup_modules
+from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun
+
+DATABASES_SET_UP = "the test databases' set-up (migrate)"
+PARALLEL = (
+    "GuardedTestRunner guards the receivers in its own process only: run the tests without "
+    "--parallel (or with --parallel 1)."
+)
+# What a test that broke a rule fails with; unittest leaves this module's frames out of it.
+ErrorInfo = tuple[type[BaseException], BaseException, TracebackType]
+__unittest = True
+
+
+class GuardedTestRunner(DiscoverRunner):
+    """``DiscoverRunner`` that installs the receiver guards for the run and fails on violations."""
+
+    def __init__(self, *args: Any, side_effects_baseline_update: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        startup_modules()  # before the test modules are imported: they are not start-up modules
+        self.guarded = GuardedRun(update_baseline=side_effects_baseline_update)
+        self.full_run = False
+        self.set_up_failure = ""
+
+    @classmethod
+    def add_arguments(cls, parser: ArgumentParser) -> None:
+        """Django's options, and ``--side-effects-baseline-update``."""
+        super().add_arguments(parser)
+        parser.add_argument(UPDATE_OPTION, action="store_true", help=UPDATE_HELP)
+
+    def setup_test_environment(self, **kwargs: Any) -> None:
+        """Install the guards: the test database's set-up (``migrate``) is guarded too."""
+        super().setup_test_environment(**kwargs)
+        self.guarded.install()
+
+    def teardown_test_environment(self, **kwargs: Any) -> None:
+        """Stop guarding."""
+        self.guarded.uninstall()
+        super().teardown_test_environment(**kwargs)
+
+    def build_suite(self, test_labels: Any = None, **kwargs: Any) -> unittest.TestSuite:
+        """The suite, in a :class:`GuardedSuite`; whether it is every test of the project."""
+        self.full_run = not test_labels and not (
+            self.test_name_patterns or self.tags or self.exclude_tags
+        )
+        suite = super().build_suite(test_labels, **kwargs)
+        if isinstance(suite, self.parallel_test_suite):
+            raise ImproperlyConfigured(PARALLEL)
+        return GuardedSuite(self.guarded, suite)
+
+    def run_suite(self, suite: unittest.TestSuite, **kwargs: Any) -> unittest.TextTestResult:
+        """Judge the test databases' set-up (``migrate``'s receivers), then run the tests."""
+        self.set_up_failure = self.guarded.failure(DATABASES_SET_UP, label=DATABASES_SET_UP)
+        return super().run_suite(suite, **kwargs)
+
+    def get_resultclass(self) -> type[unittest.TextTestResult]:
+        """Django's result class, failing a test during which a receiver broke a rule."""
+        base = super().get_resultclass() or unittest.TextTestResult
+        return type(f"Guarded{base.__name__}", (GuardedResult, base), {"guarded": self.guarded})
+
+    def suite_result(self, suite: unittest.TestSuite, result: Any, **kwargs: Any) -> int:
+        """The failures, plus one when the baseline has stale entries; the guards' summary."""
+        failures = super().suite_result(suite, result, **kwargs)
+        full_run = self.full_run and not result.shouldStop
+        lines, stale = self.guarded.finish(full_run=full_run)
+        if self.set_up_failure:
+            lines = [self.set_up_failure, *lines]
+        if lines:
+            sys.stderr.write("\n".join(["", "Receiver rules", "-" * 70, *lines, ""]))
+        return failures + int(stale) + int(bool(self.set_up_failure))
+
+
+class GuardedSuite(unittest.TestSuite):
+    """A suite that charges what a class's set-up broke to the class."""
+
+    def __init__(self, guarded: GuardedRun, tests: unittest.TestSuite) -> None:
+        super().__init__(tests)
+        self.guarded = guarded
+
+    def _handleClassSetUp(self, test: unittest.TestCase, result: unittest.TestResult) -> None:  # noqa: N802
+        """Run the class's ``setUpClass`` (``setUpTestData``) and judge it, once per class."""
+        if getattr(result, "_previousTestClass", None) is type(test):
+            super()._handleClassSetUp(test, result)  # type: ignore[misc]
+            return
+        earlier = self.guarded.guards.take()
+        super()._handleClassSetUp(test, result)  # type: ignore[misc]
+        where = f"{type(test).__qualname__} (class set-up)"
+        failure = self.guarded.failure(where, label=where)
+        self.guarded.guards.violations.extend(earlier)
+        if failure:
+            result.addFailure(ClassSetUp(where), _failed(failure))  # type: ignore[arg-type]
+
+
+class GuardedResult(unittest.TextTestResult):
+    """Fails a test that passed when a receiver broke a rule during it (set-up, tear-down too)."""
+
+    guarded: GuardedRun
+
+    def addSuccess(self, test: unittest.TestCase) -> None:  # noqa: N802
+        """A failure instead when a receiver broke a rule: who, what it did and the fix."""
+        failure = self.guarded.failure(test.id())
+        if failure:
+            self.addFailure(test, _failed(failure))
+        else:
+            super().addSuccess(test)
+
+    def stopTest(self, test: unittest.TestCase) -> None:  # noqa: N802
+        """Tally what a test that failed anyway broke (the summary shows it)."""
+        self.guarded.take(test.id())
+        super().stopTest(test)
+
+
+class ClassSetUp:
+    """Stands for a test class in the results, as unittest's own set-up errors do."""
+
+    failureException = AssertionError
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+    def id(self) -> str:
+        """The class, ``TestX (class set-up)``."""
+        return self.description
+
+    def shortDescription(self) -> None:  # noqa: N802
+        """No docstring to show."""
+
+    def __str__(self) -> str:
+        """The class, ``TestX (class set-up)``."""
+        return self.description
+
+
+def _failed(message: str) -> ErrorInfo:
+    """The failure a result records for ``message`` (unittest prints no frame of this module)."""
+    try:
+        raise AssertionError(message)
+    except AssertionError:
+        return cast(ErrorInfo, sys.exc_info())
