@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from ..runtime.conf import PROJECT_ROOT, setting
+from ..runtime.conf import relative_to_root, setting
 
 CHECKS = "checks"
 GUARDS = "guards"
@@ -50,12 +50,11 @@ class Baseline:
 
     @property
     def shown_path(self) -> str:
-        """The file's path, relative to the repository root when inside it (the same anywhere)."""
+        """The file's path, relative to its project root when inside one (the same anywhere)."""
         if self.path is None:
             return ""
-        resolved = self.path.resolve()
-        inside = resolved.is_relative_to(PROJECT_ROOT)
-        return resolved.relative_to(PROJECT_ROOT).as_posix() if inside else str(self.path)
+        relative = relative_to_root(self.path.resolve())
+        return relative.as_posix() if relative is not None else str(self.path)
 
     def with_checks(self, checks: set[tuple[str, str]]) -> Baseline:
         """This baseline with ``checks`` instead of its accepted check findings."""

@@ -29,11 +29,12 @@ import ast
 import inspect
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FunctionType, ModuleType
 
 from django.tasks import Task
 
-from ..runtime.conf import KIT_DIR, PROJECT_ROOT, setting
+from ..runtime.conf import KIT_DIR, relative_to_root, setting
 from ..runtime.naming import dotted_path, unwrapped
 from .scope import is_project_file, is_test_file
 
@@ -185,7 +186,7 @@ class _Reader:
         self._loops = 0
         self._read: set[int] = set()  # ids of the nodes read (the tree outlives the walk)
         filename = func.__code__.co_filename
-        self._file = filename.removeprefix(f"{PROJECT_ROOT}/")
+        self._file = str(relative_to_root(Path(filename)) or filename)
         self._offset = func.__code__.co_firstlineno - 1
 
     def _where(self, node: ast.AST) -> str:

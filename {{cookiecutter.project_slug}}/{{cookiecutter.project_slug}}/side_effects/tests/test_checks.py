@@ -17,7 +17,7 @@ from django.dispatch import Signal
 
 from ..inspection import checks as checks_module
 from ..inspection.checks import check_receivers
-from ..runtime.conf import KIT_PACKAGE, PROJECT_ROOT
+from ..runtime.conf import KIT_PACKAGE, relative_to_root
 from ..runtime.registry import Receiver
 from . import conversion_receivers
 from .receivers import SIGNALS_MODULE, Connect, ConnectPlainly, make_receiver
@@ -286,7 +286,7 @@ def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
     assert message.id == "side_effects.E002"
     assert "Do not convert it as it is: it is heavy (" in str(message.hint)
     assert why in str(message.hint)
-    assert f"{Path(conversion_receivers.__file__).relative_to(PROJECT_ROOT)}:" in str(message.hint)
+    assert f"{relative_to_root(Path(conversion_receivers.__file__))}:" in str(message.hint)
     assert "Move the work into the service that makes the change" in str(message.hint)
 
 

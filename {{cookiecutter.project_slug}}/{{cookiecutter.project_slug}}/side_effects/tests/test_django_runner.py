@@ -9,7 +9,6 @@ with it, fail on a new violation and a stale entry, and rewrite it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ..runtime.conf import KIT_PACKAGE, PROJECT_PACKAGE, PROJECT_ROOT
+from ..runtime.conf import KIT_PACKAGE, PROJECT_PACKAGE
+from .processes import process_env
 
 INNER_TESTS = '''
 import os
@@ -136,12 +136,7 @@ DRIVEN = pytest.StashKey["subprocess.Popen[str]"]()
 def start_driver(directory: Path) -> subprocess.Popen[str]:
     """Start the driver on the inner tests, in ``directory``."""
     (directory / f"{MODULE}.py").write_text(INNER_TESTS)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        PYTHONPATH=os.pathsep.join([str(PROJECT_ROOT), str(directory)]),
-        DATABASE_URL="sqlite://:memory:",
-    )
+    env = process_env(directory)
     arguments = json.dumps(steps(directory / "baseline.json"))
     return subprocess.Popen(  # noqa: S603 - this interpreter running the driver written above
         [sys.executable, "-c", DRIVER, arguments],

@@ -14,8 +14,8 @@ from django.db.models.signals import class_prepared, post_migrate, pre_migrate
 
 from ...runtime.conf import setting
 from ..connections import Connection, app_of
-from .conversion import check_vetoes, conversion_hint, vetoes_of
 from ..loading import load_project_modules
+from .conversion import check_vetoes, conversion_hint, vetoes_of
 
 
 def check_receiver(path: str, its_connections: list[Connection]) -> list[checks.CheckMessage]:

@@ -71,6 +71,16 @@ class SignalMap:
     # The baseline file and how many findings it accepts, when the project has one.
     baseline: BaselineSize | None = None
 
+    @property
+    def shown_rows(self) -> list[Row]:
+        """The rows with each fan-in collapsed into one :class:`FanInRow`, in the rows' order."""
+        shown: list[Row] = []
+        by_receiver = sorted(self.rows, key=lambda row: (row.signal, row.receiver))
+        for _, group in groupby(by_receiver, key=lambda row: (row.signal, row.receiver)):
+            its_rows = list(group)
+            shown += [_fan_in(its_rows)] if len(its_rows) > FAN_IN else its_rows
+        return sorted(shown, key=lambda row: (row.signal, row.sender, row.receiver))
+
 
 @dataclass(frozen=True, slots=True)
 class BaselineSize:
@@ -82,16 +92,6 @@ class BaselineSize:
     def __str__(self) -> str:
         """``Baseline: N accepted findings (path)``, N in words that fit it."""
         return f"Baseline: {count(self.accepted, 'accepted finding')} ({self.path})"
-
-    @property
-    def shown_rows(self) -> list[Row]:
-        """The rows with each fan-in collapsed into one :class:`FanInRow`, in the rows' order."""
-        shown: list[Row] = []
-        by_receiver = sorted(self.rows, key=lambda row: (row.signal, row.receiver))
-        for _, group in groupby(by_receiver, key=lambda row: (row.signal, row.receiver)):
-            its_rows = list(group)
-            shown += [_fan_in(its_rows)] if len(its_rows) > FAN_IN else its_rows
-        return sorted(shown, key=lambda row: (row.signal, row.sender, row.receiver))
 
 
 def build(*, project_only: bool = True) -> SignalMap:
