@@ -11,7 +11,8 @@ fails, a violation in a class's ``setUpClass``/``setUpTestData`` fails the class
 ``SIDE_EFFECTS_REPORT_ONLY`` and ``SIDE_EFFECTS_BASELINE`` apply; a full run (no test label,
 ``-k``, ``--tag`` or ``--exclude-tag``) fails on the baseline's stale entries, and
 ``manage.py test --side-effects-baseline-update`` rewrites them. The guards watch the runner's
-own process: run it without ``--parallel``.
+own process: run it without ``--parallel``. Unlike the plugin, it does not judge which
+receivers no test triggered.
 """
 
 from __future__ import annotations
