@@ -57,18 +57,23 @@ def bake_project(output_dir: Path, **answers: object) -> Path:
     directory.
     """
     output_dir.mkdir(parents=True, exist_ok=True)
-    config_file = output_dir / "cookiecutter-config.yaml"
-    config_file.write_text(
-        f"cookiecutters_dir: {output_dir / 'cookiecutters'}\nreplay_dir: {output_dir / 'replay'}\n"
-    )
     project = cookiecutter(
         str(TEMPLATE_DIR),
         no_input=True,
         output_dir=str(output_dir),
-        config_file=str(config_file),
+        config_file=str(cookiecutter_config(output_dir)),
         extra_context=answers,
     )
     return Path(project)
+
+
+def cookiecutter_config(directory: Path) -> Path:
+    """A cookiecutter configuration file whose replay and cache directories are in ``directory``."""
+    config_file = directory / "cookiecutter-config.yaml"
+    config_file.write_text(
+        f"cookiecutters_dir: {directory / 'cookiecutters'}\nreplay_dir: {directory / 'replay'}\n"
+    )
+    return config_file
 
 
 def project_env(**overrides: str) -> dict[str, str]:
