@@ -30,7 +30,8 @@ SETTINGS_MODULE = "tests.settings"
 # A slice of the project's own tests that sends its signals (login failures, a lock-out).
 TEST_SLICE = (
     "tests.test_signals",
-    "tests.test_attemptstests.test_models",
+    "tests.test_attempts",
+    "tests.test_models",
     "tests.test_middleware",
 )
 BASELINE = "side_effects_baseline.json"
