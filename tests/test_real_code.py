@@ -101,8 +101,9 @@ EXOTIC_SIGNALS = '''"""Receivers of every shape."""
 
 import functools
 
+from django.apps import apps
 from django.contrib.auth.models import Group
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate, post_save
 
 from acme_shop.side_effects import side_effect
 
@@ -168,6 +169,35 @@ def from_billing(sender, **kwargs):
 @side_effect(order_placed, sender=42, max_queries=0)
 def from_forty_two(sender, **kwargs):
     """A number sender on a plain signal."""
+
+
+def create_revision():
+    """A function the signal is sent with, as django-reversion sends its own."""
+
+
+@side_effect(order_placed, sender=create_revision, max_queries=0)
+def on_revision(sender, **kwargs):
+    """A function sender."""
+
+
+def audit(sender, **kwargs):
+    """One receiver on many models (a fan-in)."""
+
+
+for model in sorted(apps.get_models(), key=lambda model: model._meta.label)[:6]:
+    post_save.connect(audit, sender=model, weak=False)
+
+
+def migrated(sender, **kwargs):
+    """Connected only while migrate runs."""
+
+
+def wire_on_migrate(sender, **kwargs):
+    """Connect a receiver once the tables exist (seen only by migrate)."""
+    order_placed.connect(migrated, weak=False)
+
+
+post_migrate.connect(wire_on_migrate, weak=False)
 '''
 
 # A module Django never imports that connects receivers with an optional package not installed.
@@ -241,7 +271,7 @@ def test_wagtail_and_every_receiver_shape(bake: Callable[..., Path]) -> None:
     ) in output
     errors = [line for line in output.splitlines() if "(side_effects.E002)" in line]
     receivers = [line.partition(": (side_effects")[0] for line in errors]
-    assert len(receivers) == len(set(receivers)) == 10, errors
+    assert len(receivers) == len(set(receivers)) == 12, errors
     assert f"{PACKAGE}.exotic.signals.Notifier.notify of <Notifier email>" in receivers
     assert "Connect a module-level function in the app's signals.py" in output
     assert f"{PACKAGE}.exotic.signals.from_billing: (side_effects.E003)" in output
@@ -253,5 +283,12 @@ def test_wagtail_and_every_receiver_shape(bake: Callable[..., Path]) -> None:
     assert f"{PACKAGE}.exotic.events.Events.shipped  (sender: any)" in text
     assert "warning: acme_shop.exotic.jinja2tags cannot be imported" in text
     assert "#lt;Notifier email#gt;" in markdown
+    assert (
+        f"{PACKAGE}.exotic.events.order_placed  (sender: {PACKAGE}.exotic.signals.create_revision)"
+    ) in text
+    assert "post_save  (sender: 6 models, listed by --format json)\n" in text
+    assert '(["post_save from 6 models"])' in markdown
+    assert f"{PACKAGE}.exotic.signals.migrated  [not connected with @side_effect]" in text
     everything = counts(project)
-    assert everything["kit"] == everything["independent"] == wagtail["kit"] + 14, everything
+    # The shapes' 14, a function sender's, 6 of the fan-in, the migrate receiver and its own.
+    assert everything["kit"] == everything["independent"] == wagtail["kit"] + 23, everything

@@ -44,9 +44,8 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class FanInRow(Row):
-    """One receiver of one signal from many senders, shown as one row (``sender``: "60 models")."""
-
-    senders: tuple[str, ...] = ()
+    """One receiver of one signal from many senders, shown as one row (``sender``: "60 models";
+    the JSON map lists them)."""
 
 
 # More senders than this, for one receiver of one signal, are shown as one FanInRow.
@@ -130,7 +129,7 @@ def _fan_in(its_rows: list[Row]) -> FanInRow:
     senders = tuple(row.sender for row in its_rows)
     noun = "models" if all(_is_model_label(sender) for sender in senders) else "senders"
     values = {field.name: getattr(its_rows[0], field.name) for field in fields(Row)}
-    return FanInRow(**{**values, "sender": f"{len(senders)} {noun}"}, senders=senders)
+    return FanInRow(**{**values, "sender": f"{len(senders)} {noun}"})
 
 
 def _is_model_label(label: str) -> bool:
