@@ -27,6 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models.signals import post_migrate, post_save, pre_save
 from django.dispatch import Signal
+from django.test.utils import CaptureQueriesContext
 
 from ..inspection.scope import is_test_file
 from ..runtime.conf import relative_to_root
@@ -301,6 +302,21 @@ def test_a_raw_db_api_cursor_is_counted_and_its_writes_judged(
     assert f"{name(rename_raw)} ran 1 database query; its budget is max_queries=0" in report
     assert "-- raw DB-API cursor" in report
     assert f"{name(rename_raw)} wrote rows of auth.Group, which its" in report
+
+
+def test_a_query_logged_by_the_test_counts_once(
+    guards: ReceiverGuards, send_to: Callable[..., None]
+) -> None:
+    def count_groups() -> None:
+        Group.objects.filter(name="x").count()
+
+    # Logging quotes the parameters; on SQLite that is a statement of Django's own, not the
+    # receiver's.
+    with CaptureQueriesContext(connection):
+        send_to(count_groups, max_queries=1)
+
+    assert guards.report() == ""
+    assert guards.stats[f"{SIGNALS_MODULE}.count_groups"].most_queries == 1
 
 
 def test_a_write_needs_declaring(guards: ReceiverGuards, send_to: Callable[..., None]) -> None:

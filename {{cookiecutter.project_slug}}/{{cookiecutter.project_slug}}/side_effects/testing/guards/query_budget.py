@@ -2,18 +2,22 @@
 
 Statements are counted where Django runs them (its execute wrappers) and where a raw DB-API
 cursor runs them past Django (``connection.connection.cursor()``): SQLite's trace callback and
-psycopg's ``Cursor.execute`` see those, outside Django's own execution.
+psycopg's ``Cursor.execute`` see those, outside Django's own execution. Django's own statements
+past its wrappers are not the receiver's: on SQLite, the ``SELECT QUOTE(?)`` with which a
+logged query (``CaptureQueriesContext``, ``assertNumQueries``) has its parameters quoted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib import import_module
 from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 
 from ...runtime.naming import count
 from .. import advice
@@ -34,6 +38,7 @@ class QueryBudget(Guard):
         for connection in connections.all(initialized_only=True):
             _trace_raw_statements(connection)
         patcher.patch(BaseDatabaseWrapper, "connect", _tracing_new_connections)
+        patcher.patch(SQLiteOperations, "last_executed_query", _as_djangos_own)
         try:
             # Imported by name: psycopg is installed only where PostgreSQL is used.
             psycopg_cursor = import_module("psycopg").Cursor
@@ -63,15 +68,34 @@ def _count_query(
     call = current_call()
     if call is not None and not (isinstance(sql, str) and _is_savepoint(sql)):
         call.queries.append(sql)
-    token = _in_django.set(True)
-    try:
+    with _djangos_own():
         return execute(sql, params, many, context)
-    finally:
-        _in_django.reset(token)
 
 
 # Whether Django's own execution is running the statement (so it is counted already).
 _in_django: ContextVar[bool] = ContextVar("side_effects_in_django", default=False)
+
+
+@contextmanager
+def _djangos_own() -> Iterator[None]:
+    """Statements run meanwhile are Django's: counted by its wrappers, or not the receiver's."""
+    token = _in_django.set(True)
+    try:
+        yield
+    finally:
+        _in_django.reset(token)
+
+
+def _as_djangos_own(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original``, whose statements are Django's own (see :func:`_djangos_own`)."""
+
+    def method(*args: Any, **kwargs: Any) -> Any:
+        with _djangos_own():
+            return original(*args, **kwargs)
+
+    return method
+
+
 RAW = "  -- raw DB-API cursor"
 
 
@@ -98,11 +122,8 @@ def _tracing_new_connections(
     """``connect`` that traces the new connection's statements (not its own set-up's)."""
 
     def connect(connection: BaseDatabaseWrapper) -> None:
-        token = _in_django.set(True)
-        try:
+        with _djangos_own():
             original(connection)
-        finally:
-            _in_django.reset(token)
         _trace_raw_statements(connection)
 
     return connect
