@@ -65,9 +65,8 @@ def test_a_baseline_fails_only_new_findings_and_only_shrinks(
     accepted = count(len(own) + 1, "accepted check finding")
     assert f"{accepted} ({len(own) + 1} added, 0 removed)" in signalbaseline()
     written = json.loads(baseline.read_text())
-    assert written["checks"] == sorted(
-        [*own, {"id": "side_effects.E002", "object": PLAIN}], key=lambda each: (each["id"], each["object"])
-    )
+    entries = [*own, {"id": "side_effects.E002", "object": PLAIN}]
+    assert written["checks"] == sorted(entries, key=lambda each: (each["id"], each["object"]))
     assert written["guards"] == []
     assert findings() == []
 

@@ -302,6 +302,8 @@ MANY_MODELS = 6  # more than the map's FAN_IN
 def listen_to_models(connect_plainly: ConnectPlainly, count: int) -> list[str]:
     """Connect :func:`audit_change` to ``post_save`` of ``count`` models; their labels."""
     models = sorted(apps.get_models(), key=lambda model: model._meta.label)[:count]
+    if len(models) < count:  # a project that adopted the kit may have few models
+        pytest.skip(f"needs {count} installed models, the project has {len(models)}")
     for model in models:
         connect_plainly(post_save, audit_change, sender=model)
     return [model._meta.label for model in models]
@@ -317,10 +319,9 @@ def test_one_receiver_of_many_senders_is_one_row_and_one_edge(
     document = json.loads(signalmap("--format", "json"))
 
     receiver = f"{SIGNALS_MODULE}.audit_change"
-    assert (
-        f"django.db.models.signals.post_save  (sender: {MANY_MODELS} models, listed by "
-        f"--format json)\n  {receiver}  [not connected with @side_effect]\n"
-    ) in text
+    header = f"post_save  (sender: {MANY_MODELS} models, listed by --format json)\n"
+    block = text.partition(header)[2].partition("\ndjango.")[0]  # a project's may be beside it
+    assert f"  {receiver}  [not connected with @side_effect]" in block
     assert labels[0] not in text
     assert f"| `{MANY_MODELS} models` | `{receiver}` |" in markdown
     assert f'(["post_save from {MANY_MODELS} models"])' in markdown
@@ -338,8 +339,9 @@ def test_a_receiver_of_a_few_senders_keeps_a_row_per_sender(
 
     text = signalmap()
 
-    for label in labels:
-        assert f"post_save  (sender: {label})\n  {SIGNALS_MODULE}.audit_change" in text
+    # A project's own receivers of these senders may be listed beside it.
+    assert all(f"post_save  (sender: {label})\n" in text for label in labels)
+    assert text.count(f"  {SIGNALS_MODULE}.audit_change  ") == len(labels)
     assert " models, listed by" not in text
 
 
@@ -383,7 +385,7 @@ def test_all_shows_what_only_migrate_connects_without_touching_the_database() ->
 def test_all_imports_the_migration_modules_migrate_imports(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    module = "django.contrib.sessions.migrations.0001_initial"
+    module = "django.contrib.auth.migrations.0001_initial"  # the kit's tests need auth
     monkeypatch.delitem(sys.modules, module, raising=False)
 
     with override_settings(MIGRATION_MODULES={}):  # the apps' own, even with --no-migrations
