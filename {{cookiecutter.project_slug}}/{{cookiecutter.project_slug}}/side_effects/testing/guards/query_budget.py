@@ -37,9 +37,9 @@ class QueryBudget(Guard):
         for connection in connections.all(initialized_only=True):
             _trace_raw_statements(connection)
         patcher.patch(BaseDatabaseWrapper, "connect", _tracing_new_connections)
-        # Imported here: the backend's module imports the ORM, not ready when the plugin loads.
-        sqlite_operations = import_module("django.db.backends.sqlite3.operations")
-        patcher.patch(sqlite_operations.DatabaseOperations, "last_executed_query", _as_djangos_own)
+        # The backend's base module imports its operations (importing those first is circular).
+        sqlite = import_module("django.db.backends.sqlite3.base")
+        patcher.patch(sqlite.DatabaseOperations, "last_executed_query", _as_djangos_own)
         try:
             # Imported by name: psycopg is installed only where PostgreSQL is used.
             psycopg_cursor = import_module("psycopg").Cursor
