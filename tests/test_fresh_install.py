@@ -2,10 +2,11 @@
 
 The other tests run baked projects with the template's own test environment, which holds every
 option's dependencies; this one proves that a project's ``pyproject.toml`` declares all that
-its code, its gate and its linters need. Both documented ways are exercised: ``uv sync`` (the
-generated README's way, dev group included by default) and ``pip install -e . --group dev``
-(dependency groups need pip >= 25.1, so the new environment's pip is upgraded first, as a user
-on an older bundled pip would have to). Installers use their normal caches, so after the first
+its code, its gate and its linters need. Both documented ways are exercised, one option each:
+``uv sync`` for Celery (the generated README's way, dev group included by default) and
+``pip install -e . --group dev`` for the database option (dependency groups need pip >= 25.1,
+so the new environment's pip is upgraded first, as a user on an older bundled pip would have
+to). Installers use their normal caches, so after the first
 run this takes seconds.
 """
 
@@ -65,7 +66,7 @@ def install_with_pip(project: Path, venv: Path, env: dict[str, str]) -> None:
 @pytest.mark.parametrize(
     ("installer", "background_tasks"),
     [
-        pytest.param(install_with_uv, "database", id="uv-sync-database"),
+        # Each option once, each installer once: uv for Celery's extra dependencies.
         pytest.param(install_with_uv, "celery", id="uv-sync-celery"),
         pytest.param(install_with_pip, "database", id="pip-group-dev-database"),
     ],
