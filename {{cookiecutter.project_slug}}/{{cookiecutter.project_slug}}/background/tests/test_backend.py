@@ -1,7 +1,9 @@
 """The backend's one-statement hand-off writes the row django-tasks-db's own enqueue writes."""
 
+from dataclasses import fields
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -9,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.tasks import Task
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.backend import DatabaseBackend, TaskResult
 from django_tasks_db.models import DBTaskResult
 
 from {{ cookiecutter.project_slug }}.catalog.services import create_product
@@ -40,6 +42,18 @@ def test_the_hand_off_writes_the_librarys_row(task: Task[..., None]) -> None:
     assert theirs_row.pop("args_kwargs") == {"args": [], "kwargs": {"product_id": 1}}
     assert ours_row == theirs_row
     assert DBTaskResult.objects.get(id=ours.id).enqueued_at <= timezone.now()
+
+
+def test_the_hand_off_returns_the_librarys_result() -> None:
+    ours = notify_price_watchers.using(priority=3).enqueue(product_id=1)
+    assert isinstance(ours, TaskResult)
+    stored = DBTaskResult.objects.get(id=ours.id).task_result  # as the library builds it
+
+    def described(result: TaskResult[Any, Any]) -> dict[str, object]:
+        return {field.name: getattr(result, field.name) for field in fields(result)}
+
+    assert described(ours) == described(stored) | {"db_result": ours.db_result}
+    assert ours.task == stored.task
 
 
 @pytest.mark.django_db(transaction=True)  # the service's transaction is the outermost one
