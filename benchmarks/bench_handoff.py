@@ -63,7 +63,10 @@ __all__ = ["application"]
 def main() -> None:
     """Start the servers, bake each option and run the measurements."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7, help="rounds per variant (median)")
+    parser.add_argument(
+        "--rounds", type=int, default=7,
+        help=f"per variant: {CREATES_PER_ROUND} create_product() calls and a request round each",
+    )  # fmt: skip
     parser.add_argument("--inside", choices=["database", "celery"], help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.inside:

@@ -17,9 +17,9 @@ class TracedDatabaseBackend(DatabaseBackend):
     """Queues tasks as rows of the project database, each carrying its trace context.
 
     The row is the one django-tasks-db writes, written by :func:`.inserts.insert_row` instead of
-    ``DBTaskResult.objects.create()``, and the result handed back is built from the task that
-    was queued instead of being read back from the row twice: the hand-off is part of every
-    change that queues work. (``background/tests/test_backend.py`` checks that the row and the
+    ``DBTaskResult.objects.create()``, and ``enqueue()`` builds the result it hands back from
+    the task it queued instead of reading it back from the row twice: the hand-off is part of
+    every change that queues work. (``background/tests/test_backend.py`` checks that the row and the
     result are the library's.)
     """
 

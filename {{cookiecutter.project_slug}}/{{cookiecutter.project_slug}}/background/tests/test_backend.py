@@ -1,4 +1,4 @@
-"""The backend's one-statement hand-off writes the row django-tasks-db's own enqueue writes."""
+"""The one-statement hand-off writes the row, and returns the result, django-tasks-db would."""
 
 from dataclasses import fields
 from datetime import timedelta

@@ -9,16 +9,19 @@ from {{ cookiecutter.project_slug }}.background.inserts import insert_row
 
 
 @isolate_apps("{{ cookiecutter.project_slug }}.background")
-@pytest.mark.parametrize("column", ["db_default", "generated"])
-def test_a_row_with_a_column_the_database_computes_is_refused(column: str) -> None:
-    computed: models.Field[object, object] = (
-        models.IntegerField(db_default=0)
-        if column == "db_default"
-        else models.GeneratedField(
+@pytest.mark.parametrize(
+    "computed",
+    [
+        models.IntegerField(db_default=0),
+        models.GeneratedField(
             expression=Lower("name"), output_field=models.TextField(), db_persist=True
-        )
-    )
-
+        ),
+    ],
+    ids=["db_default", "generated"],
+)
+def test_a_row_with_a_column_the_database_computes_is_refused(
+    computed: models.Field[object, object],
+) -> None:
     class Computed(models.Model):
         name = models.TextField()
         value = computed
