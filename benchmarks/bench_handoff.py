@@ -5,8 +5,10 @@ Starts a private PostgreSQL and Redis on loopback (as the tests do), bakes both
 ``background_tasks`` options, and in each project, with its production settings, measures:
 
 1. ``create_product()`` (product, audit entry and the notification's enqueue in one
-   transaction) as shipped, against the same service with the enqueue taken out, alternating
-   the two call by call; prints the ratio of the medians of the calls (goal: at most 1.15).
+   transaction) as shipped, against the same service with the enqueue taken out and with the
+   enqueue's INSERT alone (no Python around it: the floor of any enqueue that writes the same
+   row), alternating the three call by call; prints the ratios of the medians of the calls
+   (goal: at most 1.15).
 2. Requests: ``POST /products/`` from concurrent clients to two gunicorns side by side, one as
    shipped (receivers and hand-off on), one with every receiver disconnected and the enqueue
    taken out, alternating rounds; prints the throughput ratio on/off (goal for the database
@@ -31,7 +33,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import import_module
 from itertools import count
 from pathlib import Path
@@ -119,12 +121,18 @@ def measure(option: str, rounds: int) -> dict[str, float]:
     logging.disable(logging.WARNING)
     products = import_module(f"{PACKAGE}.catalog.services.products")
     create = _product_factory()
-    hand_offs = {"shipped": products._queue_notification, "without": lambda product: None}
+    hand_offs = {
+        "shipped": products._queue_notification,
+        "without": lambda product: None,
+        "bare_insert": _bare_insert(option, products._queue_notification),
+    }
     seconds: dict[str, list[float]] = {variant: [] for variant in hand_offs}
     for call in range(WARM_UP_CALLS + rounds * CREATES_PER_ROUND):
-        # Alternate call by call, in turns, so that drift (the tables growing, the machine's
-        # other work) weighs on both variants alike.
-        for variant in sorted(hand_offs, reverse=call % 2 == 1):
+        # Alternate call by call, each variant first in turn, so that drift (the tables
+        # growing, the machine's other work) weighs on every variant alike.
+        turn = call % len(hand_offs)
+        variants = list(hand_offs)
+        for variant in variants[turn:] + variants[:turn]:
             products._queue_notification = hand_offs[variant]
             started = time.perf_counter()
             create()
@@ -136,6 +144,37 @@ def measure(option: str, rounds: int) -> dict[str, float]:
     if option == "celery":
         timings.update(_relay_throughput())
     return timings
+
+
+def _bare_insert(option: str, shipped: Callable[[object], None]) -> Callable[[object], None]:
+    """The floor of any hand-off that writes the same row: the INSERT the shipped enqueue runs,
+    its values taken once from a captured call (a fresh primary key each time) and sent with no
+    Python around it: no task validated, no model instance, no signals, no result returned."""
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    model = apps.get_model("background", "OutboxMessage") if option == "celery" \
+        else apps.get_model("django_tasks_database", "DBTaskResult")  # fmt: skip
+    captured: list[tuple[str, list[object]]] = []
+
+    def capture(execute: Callable[..., object], sql: str, params: Sequence[object],
+                many: bool, context: dict[str, object]) -> object:  # fmt: skip
+        captured.append((sql, list(params)))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(capture):
+        shipped(apps.get_model("catalog", "Product")(pk=1))
+        transaction.set_rollback(True)
+    ((statement, values),) = [(sql, params) for sql, params in captured
+                              if model._meta.db_table in sql]  # fmt: skip
+    key = [field.attname for field in model._meta.concrete_fields].index(model._meta.pk.attname)
+
+    def insert(product: object) -> None:
+        values[key] = model._meta.pk.get_default()
+        with connection.cursor() as cursor:
+            cursor.execute(statement, values)
+
+    return insert
 
 
 def _round_trip() -> float:
@@ -281,6 +320,10 @@ def report(results: dict[str, dict[str, float]], rounds: int) -> None:
         print(f"    {'with the enqueue (shipped)':34} {timings['shipped'] * 1e6:8.0f} us")
         print(f"    {'without the enqueue':34} {timings['without'] * 1e6:8.0f} us")
         print(f"    {'ratio':34} {ratio:8.3f}   (goal <= 1.15)")
+        bare = timings["bare_insert"] / timings["without"]
+        print(f"    {'the same INSERT, no Python around':34} "
+              f"{timings['bare_insert'] * 1e6:8.0f} us")  # fmt: skip
+        print(f"    {'ratio with only that INSERT':34} {bare:8.3f}")
         floor = (timings["without"] + timings["round_trip"]) / timings["without"]
         print(f"    {'one round trip (SELECT 1)':34} {timings['round_trip'] * 1e6:8.0f} us")
         print(f"    {'ratio if the enqueue cost only that':34} {floor:8.3f}")
