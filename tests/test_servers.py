@@ -73,11 +73,16 @@ def test_gate_passes_against_postgresql(
     project = bake_project(tmp_path, background_tasks=background_tasks)
     url = postgresql.create_database(f"gate_{background_tasks}")
 
-    # --reuse-db keeps pytest-django's test database afterwards, as evidence of where it ran.
-    gate = run_gate(project, "--reuse-db", DATABASE_URL=url)
+    # --reuse-db keeps pytest-django's test database afterwards, as evidence of where it ran;
+    # the options that show what fired must leave the gate passing too.
+    gate = run_gate(
+        project, "--reuse-db", "--side-effects-trace", "--receiver-durations=3", DATABASE_URL=url
+    )
 
     assert gate.returncode == 0, output_of(gate)
     assert re.search(r"\d+ passed", gate.stdout), output_of(gate)
+    assert "side effects of each test" in gate.stdout, output_of(gate)
+    assert "slowest 3 receivers" in gate.stdout, output_of(gate)
     test_database = f"test_{database_name(url)}"
     assert test_database in postgresql.databases(), "the gate did not use PostgreSQL"
     tables = {

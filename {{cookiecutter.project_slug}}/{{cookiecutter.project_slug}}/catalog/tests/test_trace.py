@@ -1,4 +1,8 @@
-"""The development trace of the catalog's real flows: create, update, delete, a rollback."""
+"""The development trace of the catalog's real flows: create, update, delete, a rollback.
+
+Each test records with ``fresh=True``: under ``pytest --side-effects-trace`` the whole test is
+being recorded already, and a plain ``recording()`` would join that trace.
+"""
 
 from collections.abc import Iterator
 from decimal import Decimal
@@ -62,7 +66,7 @@ def _seen(trace: Trace) -> dict[str, tuple[str, bool, str]]:
 
 
 def test_creating_a_product_traces_each_receiver_of_its_save() -> None:
-    with recording("create") as trace:
+    with recording("create", fresh=True) as trace:
         create_product(name="Lamp", price=Decimal("19.90"))
 
     assert _seen(trace) == {
@@ -75,7 +79,7 @@ def test_creating_a_product_traces_each_receiver_of_its_save() -> None:
 def test_updating_a_product_traces_each_receiver_of_its_save() -> None:
     product = create_product(name="Lamp", price=Decimal("19.90"))
 
-    with recording("update") as trace:
+    with recording("update", fresh=True) as trace:
         update_product(product, price=Decimal("24.00"))
 
     assert _seen(trace) == {
@@ -87,7 +91,7 @@ def test_updating_a_product_traces_each_receiver_of_its_save() -> None:
 def test_deleting_a_product_traces_each_receiver_of_its_delete() -> None:
     product = create_product(name="Lamp", price=Decimal("19.90"))
 
-    with recording("delete") as trace:
+    with recording("delete", fresh=True) as trace:
         product.delete()
 
     assert _seen(trace) == {
@@ -97,7 +101,7 @@ def test_deleting_a_product_traces_each_receiver_of_its_delete() -> None:
 
 
 def test_a_rolled_back_create_shows_its_on_commit_receivers_did_not_run() -> None:
-    with recording("create, rolled back") as trace, transaction.atomic():
+    with recording("create, rolled back", fresh=True) as trace, transaction.atomic():
         create_product(name="Lamp", price=Decimal("19.90"))
         transaction.set_rollback(True)
 

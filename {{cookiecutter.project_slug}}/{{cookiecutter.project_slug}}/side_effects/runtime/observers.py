@@ -39,6 +39,12 @@ class Observer:
         """
         return nullcontext()
 
+    def attached(self) -> None:
+        """:func:`observe` has added this observer."""
+
+    def detached(self) -> None:
+        """The remover :func:`observe` returned has taken this observer out."""
+
 
 class _Calls(Observer):
     """An observer made of a function that wraps each receiver call (the runtime guards')."""
@@ -90,6 +96,7 @@ _observers: list[Observer] = []
 def observe(observer: Observer) -> Callable[[], None]:
     """Add ``observer`` (innermost of those added so far); returns the function that removes it."""
     _observers.append(observer)
+    observer.attached()
     _publish()
     return partial(_remove, observer)
 
@@ -110,6 +117,7 @@ def working(kind: str, name: str, carrier: Mapping[str, str] | None = None) -> O
 def _remove(observer: Observer) -> None:
     if observer in _observers:
         _observers.remove(observer)
+        observer.detached()
         _publish()
 
 

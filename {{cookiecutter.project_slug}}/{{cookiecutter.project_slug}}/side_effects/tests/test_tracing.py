@@ -1,7 +1,12 @@
-"""The development trace: the cascade of receiver calls, as recorded and as logged."""
+"""The development trace: the cascade of receiver calls, as recorded and as logged.
+
+Each test records with ``fresh=True``: under ``pytest --side-effects-trace`` the whole test is
+being recorded already, and a plain ``recording()`` would join that trace.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 from collections.abc import Iterator
@@ -58,7 +63,7 @@ def _masked(text: str) -> str:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("cascade")
 def test_a_receiver_that_saves_shows_the_receivers_it_set_off_below_it() -> None:
-    with recording("manage.py import_groups") as trace, transaction.atomic():
+    with recording("manage.py import_groups", fresh=True) as trace, transaction.atomic():
         traced.send(sender=None)
 
     assert _masked(render(trace)) == "\n".join(
@@ -76,7 +81,7 @@ def test_a_receiver_that_saves_shows_the_receivers_it_set_off_below_it() -> None
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("cascade")
 def test_an_on_commit_body_of_a_rolled_back_transaction_shows_it_did_not_run() -> None:
-    with recording("POST /groups/") as trace, transaction.atomic():
+    with recording("POST /groups/", fresh=True) as trace, transaction.atomic():
         traced.send(sender=None)
         transaction.set_rollback(True)
 
@@ -94,7 +99,10 @@ def test_a_failing_receiver_shows_its_failure(
 ) -> None:
     connect(traced, make_receiver("broken", calls=[], error=ValueError("no stock")))
 
-    with recording("POST /orders/") as trace, caplog.at_level("CRITICAL", logger=KIT_PACKAGE):
+    with (
+        recording("POST /orders/", fresh=True) as trace,
+        caplog.at_level("CRITICAL", logger=KIT_PACKAGE),
+    ):
         traced.send(sender=None)
 
     [node] = trace.nodes
@@ -109,7 +117,7 @@ def test_nothing_is_recorded_outside_a_recording(connect: Connect) -> None:
     connect(traced, make_receiver("audit", calls=calls))
 
     traced.send(sender=None)
-    with recording("GET /") as trace:
+    with recording("GET /", fresh=True) as trace:
         pass
 
     assert (len(calls), trace.nodes) == (1, [])
@@ -128,12 +136,35 @@ def test_the_middleware_logs_each_request_that_fired_a_receiver(
     middleware = TraceMiddleware(_respond_after_sending)
 
     with caplog.at_level(logging.INFO, logger=TRACE_LOGGER):
-        middleware(RequestFactory().post("/orders/?page=2"))
-        TraceMiddleware(lambda request: HttpResponse())(RequestFactory().get("/quiet/"))
+        _serve(middleware, RequestFactory().post("/orders/?page=2"))
+        _serve(TraceMiddleware(lambda request: HttpResponse()), RequestFactory().get("/quiet/"))
 
     [record] = [each for each in caplog.records if each.name == TRACE_LOGGER]
     assert record.getMessage().startswith("Side effects of POST /orders/?page=2: 1 receiver call")
     assert f"-> {SIGNALS_MODULE}.audit: ran now" in record.getMessage()
+
+
+@override_settings(SIDE_EFFECTS_TRACE=True)
+def test_a_request_inside_a_recording_is_logged_once_by_its_owner(
+    connect: Connect, caplog: pytest.LogCaptureFixture
+) -> None:
+    connect(traced, make_receiver("audit", calls=[]))
+    owned: list[Trace] = []
+
+    with (
+        caplog.at_level(logging.INFO, logger=TRACE_LOGGER),
+        recording("manage.py replay_requests", fresh=True, on_finish=owned.append),
+    ):
+        TraceMiddleware(_respond_after_sending)(RequestFactory().post("/orders/"))
+
+    assert [each for each in caplog.records if each.name == TRACE_LOGGER] == []
+    assert [node.receiver for trace in owned for node in trace.nodes] == [f"{SIGNALS_MODULE}.audit"]
+
+
+def _serve(middleware: TraceMiddleware, request: HttpRequest) -> None:
+    """Serve ``request`` as a server thread would: in a context of its own, no recording under
+    way (``pytest --side-effects-trace`` records the whole test)."""
+    contextvars.Context().run(middleware, request)
 
 
 @override_settings(SIDE_EFFECTS_TRACE=True, SIDE_EFFECTS_TRACE_MIN_MS=10_000)
@@ -156,10 +187,32 @@ def test_the_middleware_is_off_unless_the_setting_asks_for_it() -> None:
 def test_each_task_run_is_a_trace_of_its_own(connect: Connect, task_traces: list[Trace]) -> None:
     connect(traced, make_receiver("audit", calls=[]))
 
-    with recording("manage.py db_worker") as worker, working("task", "app.tasks.sync"):
+    with (
+        recording("manage.py db_worker", fresh=True) as worker,
+        working("task", "app.tasks.sync"),
+    ):
         traced.send(sender=None)
 
     [task] = task_traces
     assert task.label == "task app.tasks.sync"
     assert [node.receiver for node in task.nodes] == [f"{SIGNALS_MODULE}.audit"]
     assert worker.nodes == []
+
+
+def test_a_second_recorder_adds_no_node_and_hears_of_each_task(
+    connect: Connect, task_traces: list[Trace]
+) -> None:
+    connect(traced, make_receiver("audit", calls=[]))
+    also_told: list[Trace] = []
+    stop = observe(TraceRecorder(on_work=also_told.append))
+    try:
+        with recording("POST /orders/", fresh=True) as request:
+            traced.send(sender=None)
+        with working("task", "app.tasks.sync"):
+            traced.send(sender=None)
+    finally:
+        stop()
+
+    assert [node.receiver for node in request.all_nodes()] == [f"{SIGNALS_MODULE}.audit"]
+    assert also_told == task_traces
+    assert [node.receiver for node in also_told[0].all_nodes()] == [f"{SIGNALS_MODULE}.audit"]

@@ -40,10 +40,8 @@ def _trace_commands() -> None:
     @wraps(execute)
     def traced_execute(command: BaseCommand, /, *args: Any, **options: Any) -> Any:
         name = command.__module__.rpartition(".")[2]
-        with recording(f"manage.py {name}") as trace:
-            result = execute(command, *args, **options)
-        log(trace)
-        return result
+        with recording(f"manage.py {name}", on_finish=log):
+            return execute(command, *args, **options)
 
     traced_execute.side_effects_traced = True  # type: ignore[attr-defined]
     BaseCommand.execute = traced_execute  # type: ignore[method-assign,assignment]

@@ -11,7 +11,8 @@ from .render import log
 
 
 class TraceMiddleware:
-    """Records each request's receivers and logs them as a tree once the response is ready."""
+    """Records each request's receivers and logs them as a tree once the response is ready
+    (unless the request is part of a recording under way, which its owner logs)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         if not setting("SIDE_EFFECTS_TRACE"):
@@ -19,7 +20,5 @@ class TraceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        with recording(f"{request.method} {request.get_full_path()}") as trace:
-            response = self.get_response(request)
-        log(trace)
-        return response
+        with recording(f"{request.method} {request.get_full_path()}", on_finish=log):
+            return self.get_response(request)

@@ -103,8 +103,14 @@ _node: ContextVar[Node | None] = ContextVar("side_effects_trace_node", default=N
 
 
 @contextmanager
-def recording(label: str, *, fresh: bool = False) -> Iterator[Trace]:
-    """Record the receivers the block fires; joins a recording under way unless ``fresh``."""
+def recording(
+    label: str, *, fresh: bool = False, on_finish: Callable[[Trace], None] | None = None
+) -> Iterator[Trace]:
+    """Record the receivers the block fires; joins a recording under way unless ``fresh``.
+
+    ``on_finish`` (logging it, say) is called with the trace once the block has run, if the
+    block started it: a recording that was joined is its owner's to report.
+    """
     current = _trace.get()
     if current is not None and not fresh:
         yield current
@@ -117,16 +123,32 @@ def recording(label: str, *, fresh: bool = False) -> Iterator[Trace]:
         _node.reset(node_token)
         _trace.reset(trace_token)
         trace.finish()
+    if on_finish is not None:
+        on_finish(trace)
 
 
 class TraceRecorder(Observer):
-    """The observer that adds each receiver call to the trace being recorded, if any."""
+    """The observer that adds each receiver call to the trace being recorded, if any.
+
+    Several may be observed at once (the development trace, ``pytest --side-effects-trace``, a
+    test's own): the first one added records, so that a call is one node however many watch,
+    and each one's ``on_work`` is given every task's trace.
+    """
 
     def __init__(self, on_work: Callable[[Trace], None] = lambda trace: None) -> None:
         self._on_work = on_work
 
+    def attached(self) -> None:
+        _recorders.append(self)
+
+    def detached(self) -> None:
+        _recorders.remove(self)
+
+    def _records(self) -> bool:
+        return bool(_recorders) and _recorders[0] is self
+
     def call(self, registration: Registration, kwargs: Kwargs) -> AbstractContextManager[object]:
-        if _trace.get() is None:
+        if _trace.get() is None or not self._records():
             return nullcontext()
         node = _node_for(registration, kwargs, on_commit=False)
         _attach(node)
@@ -136,7 +158,7 @@ class TraceRecorder(Observer):
         self, registration: Registration, kwargs: Kwargs
     ) -> Callable[[], AbstractContextManager[object]]:
         trace = _trace.get()
-        if trace is None:
+        if trace is None or not self._records():
             return nullcontext
         node = _node_for(registration, kwargs, on_commit=True)
         node.state, node.using = WAITING, _using(kwargs)
@@ -145,9 +167,17 @@ class TraceRecorder(Observer):
 
     @contextmanager
     def work(self, kind: str, name: str, carrier: Mapping[str, str]) -> Iterator[None]:
+        if not self._records():
+            yield
+            return
         with recording(f"{kind} {name}", fresh=True) as trace:
             yield
-        self._on_work(trace)
+        for recorder in list(_recorders):
+            recorder._on_work(trace)
+
+
+# The recorders observed now, in the order they were added.
+_recorders: list[TraceRecorder] = []
 
 
 def _node_for(registration: Registration, kwargs: Kwargs, *, on_commit: bool) -> Node:
