@@ -161,6 +161,24 @@ def test_a_request_inside_a_recording_is_logged_once_by_its_owner(
     assert [node.receiver for trace in owned for node in trace.nodes] == [f"{SIGNALS_MODULE}.audit"]
 
 
+@override_settings(SIDE_EFFECTS_TRACE=True)
+def test_a_request_the_panel_records_too_is_logged_once_by_the_middleware(
+    connect: Connect, caplog: pytest.LogCaptureFixture
+) -> None:
+    connect(traced, make_receiver("audit", calls=[]))
+    middleware = TraceMiddleware(_respond_after_sending)
+
+    def panel_around_the_middleware() -> None:
+        with recording("POST /orders/"):
+            middleware(RequestFactory().post("/orders/"))
+
+    with caplog.at_level(logging.INFO, logger=TRACE_LOGGER):
+        contextvars.Context().run(panel_around_the_middleware)
+
+    [record] = [each for each in caplog.records if each.name == TRACE_LOGGER]
+    assert record.getMessage().startswith("Side effects of POST /orders/: 1 receiver call")
+
+
 def _serve(middleware: TraceMiddleware, request: HttpRequest) -> None:
     """Serve ``request`` as a server thread would: in a context of its own, no recording under
     way (``pytest --side-effects-trace`` records the whole test)."""

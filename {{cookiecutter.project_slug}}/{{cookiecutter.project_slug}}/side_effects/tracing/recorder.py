@@ -109,11 +109,15 @@ def recording(
     """Record the receivers the block fires; joins a recording under way unless ``fresh``.
 
     ``on_finish`` (logging it, say) is called with the trace once the block has run, if the
-    block started it: a recording that was joined is its owner's to report.
+    block started it or joined a recording of the same label (one request, recorded by the
+    debug toolbar's panel around the middleware): a test's or a command's recording that a
+    request joined is its owner's to report.
     """
     current = _trace.get()
     if current is not None and not fresh:
         yield current
+        if on_finish is not None and current.label == label:
+            on_finish(current)
         return
     trace = Trace(label)
     trace_token, node_token = _trace.set(trace), _node.set(None)
