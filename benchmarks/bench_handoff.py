@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "acme_shop"  # the default answers' package
 CREATES_PER_ROUND = 200
 WARM_UP_CALLS = 20
+ROUND_TRIP_SAMPLES = 200
 RELAYED_TASKS = 5000
 CLIENTS = 8
 REQUESTS_PER_ROUND = 400
@@ -183,7 +184,7 @@ def _round_trip() -> float:
 
     times = []
     with connection.cursor() as cursor:
-        for _ in range(CREATES_PER_ROUND):
+        for _ in range(ROUND_TRIP_SAMPLES):
             started = time.perf_counter()
             cursor.execute("SELECT 1")
             times.append(time.perf_counter() - started)
