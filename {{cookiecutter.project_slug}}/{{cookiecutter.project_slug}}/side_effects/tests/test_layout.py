@@ -16,8 +16,7 @@ from django.apps import AppConfig
 from django.dispatch import Signal
 from django.test import override_settings
 
-from ..inspection.checks import apps_and_modules, check_receivers
-from ..inspection.checks import receivers as receiver_checks
+from ..inspection.checks import apps_and_modules, check_receivers, placement
 from ..inspection.connections import app_of
 from ..inspection.loading import ProjectModules, load_project_modules
 from ..inspection.scope import forget_project_roots, is_project_file, is_project_module
@@ -59,7 +58,7 @@ def common_is_no_app(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_app_for_common(module: str) -> AppConfig | None:
         return None if module.startswith(COMMON_SIGNALS) else app_of(module)
 
-    monkeypatch.setattr(receiver_checks, "app_of", no_app_for_common)
+    monkeypatch.setattr(placement, "app_of", no_app_for_common)
 
 
 def app_outside_the_package(tmp_path: Path) -> AppConfig:
@@ -163,7 +162,7 @@ def test_a_non_app_signals_module_imported_at_startup_is_accepted(
 ) -> None:
     loaded = load_project_modules()
     at_startup = ProjectModules(loaded.at_startup | {COMMON_SIGNALS}, (), loaded.sources)
-    monkeypatch.setattr(receiver_checks, "load_project_modules", lambda: at_startup)
+    monkeypatch.setattr(placement, "load_project_modules", lambda: at_startup)
     connect(ping, make_receiver("in_common", calls=[], module=COMMON_SIGNALS))
 
     assert messages_about("in_common", module=COMMON_SIGNALS) == []

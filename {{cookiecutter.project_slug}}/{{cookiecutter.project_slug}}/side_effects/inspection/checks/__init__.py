@@ -1,7 +1,8 @@
 """The kit's system checks (tag ``signals``): each project receiver, then each project app.
 
-:func:`check_receivers` gathers what the checks judge; :mod:`.receivers` holds the checks of
-one receiver, :mod:`.apps_and_modules` those of an app or a module, each id beside its check;
+:func:`check_receivers` gathers what the checks judge; :mod:`.receivers` runs the checks of
+one receiver (with :mod:`.placement`, :mod:`.senders` and :mod:`.conversion`),
+:mod:`.apps_and_modules` those of an app or a module, each id beside its check;
 :mod:`.adoption` applies the baseline and report-only mode to what they find. Django's and
 third-party receivers are not judged.
 """
