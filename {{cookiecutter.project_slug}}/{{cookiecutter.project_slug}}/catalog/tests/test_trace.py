@@ -16,13 +16,8 @@ from {{ cookiecutter.project_slug }}.catalog.models import Product
 from {{ cookiecutter.project_slug }}.catalog.services import create_product, update_product
 from {{ cookiecutter.project_slug }}.side_effects.runtime.observers import observe
 from {{ cookiecutter.project_slug }}.side_effects.runtime.registry import registrations
-from {{ cookiecutter.project_slug }}.side_effects.tracing.recorder import (
-    RAN,
-    ROLLED_BACK,
-    Trace,
-    TraceRecorder,
-    recording,
-)
+from {{ cookiecutter.project_slug }}.side_effects.tracing.recorder import TraceRecorder, recording
+from {{ cookiecutter.project_slug }}.side_effects.tracing.trace import RAN, ROLLED_BACK, Trace
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

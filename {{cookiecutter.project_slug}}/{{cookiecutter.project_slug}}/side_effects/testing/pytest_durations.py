@@ -14,7 +14,7 @@ from .pytest_plugin import guarded_run
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--receiver-durations=N``."""
-    parser.getgroup("side_effects", "receiver budgets").addoption(
+    parser.getgroup("side_effects").addoption(
         "--receiver-durations",
         type=int,
         default=None,

@@ -13,8 +13,9 @@ from contextlib import ExitStack
 import pytest
 
 from ..runtime.observers import observe
-from ..tracing.recorder import Trace, TraceRecorder, recording
+from ..tracing.recorder import TraceRecorder, recording
 from ..tracing.render import render as render_trace
+from ..tracing.trace import Trace
 
 _OPTION = "--side-effects-trace"
 _SECTION = "side effects"
@@ -25,7 +26,7 @@ _traces: list[str] = []
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--side-effects-trace``."""
-    parser.getgroup("side_effects", "receiver budgets").addoption(
+    parser.getgroup("side_effects").addoption(
         _OPTION,
         action="store_true",
         help="print the receivers each test fired, as a tree (the development trace)",

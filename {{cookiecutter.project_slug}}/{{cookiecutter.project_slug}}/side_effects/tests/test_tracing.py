@@ -23,8 +23,9 @@ from django.test import RequestFactory, override_settings
 from ..runtime.conf import KIT_PACKAGE
 from ..runtime.observers import observe, working
 from ..tracing.middleware import TraceMiddleware
-from ..tracing.recorder import FAILED, ROLLED_BACK, Trace, TraceRecorder, recording
+from ..tracing.recorder import TraceRecorder, recording
 from ..tracing.render import render
+from ..tracing.trace import FAILED, ROLLED_BACK, Trace
 from .receivers import SIGNALS_MODULE, Connect, make_receiver
 
 traced = Signal()

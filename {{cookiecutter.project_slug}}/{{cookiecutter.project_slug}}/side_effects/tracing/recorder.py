@@ -1,10 +1,9 @@
-"""What the receivers of one request, command or task did: a :class:`Trace`, recorded live.
+"""Recording what the receivers of one request, command or task did, live, as a :class:`.Trace`.
 
 :class:`TraceRecorder` is an observer of the receiver calls. Inside :func:`recording`, each
-receiver call becomes a :class:`Node` under the receiver whose work sent its signal (or at the
-top): its signal and sender, whether it ran now or waited for the commit (and, when the trace
-ends, whether that commit never came), its time, its queries, the tasks it queued, its failure.
-Outside :func:`recording` the recorder does nothing.
+receiver call becomes a :class:`~.trace.Node` under the receiver whose work sent its signal (or
+at the top), timed, with its queries and the tasks it queued counted. Outside
+:func:`recording` the recorder does nothing.
 """
 
 from __future__ import annotations
@@ -13,90 +12,19 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
 from functools import cache, partial
 
 from django.apps import apps
-from django.db import connections, transaction
+from django.db import connections
 
 from ..runtime.naming import sender_label
 from ..runtime.observers import Kwargs, Observer
 from ..runtime.registry import Registration
 from ..runtime.telemetry import signal_name
+from .trace import FAILED, RAN, WAITING, Node, Trace
 
 # The models whose rows are queued tasks, by app label and name (whichever are installed).
 TASK_MODELS = (("django_tasks_database", "DBTaskResult"), ("background", "OutboxMessage"))
-
-RAN = "ran"
-FAILED = "failed"
-WAITING = "waiting for commit"
-ROLLED_BACK = "did not run: rolled back"
-
-
-@dataclass
-class Node:
-    """One receiver call, and the calls its work set off."""
-
-    receiver: str
-    signal: str
-    sender: str
-    on_commit: bool
-    state: str = RAN
-    seconds: float = 0.0
-    queries: int = 0
-    tasks: int = 0
-    error: str = ""
-    children: list[Node] = field(default_factory=list)
-    # The database whose commit a deferred body waits for.
-    using: str | None = field(default=None, repr=False)
-
-    def walk(self) -> Iterator[Node]:
-        """This node and every node below it."""
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-@dataclass
-class Trace:
-    """The receivers one request, command or task fired, as a forest of :class:`Node`."""
-
-    label: str
-    nodes: list[Node] = field(default_factory=list)
-
-    def all_nodes(self) -> list[Node]:
-        """Every node, depth first."""
-        return [each for node in self.nodes for each in node.walk()]
-
-    @property
-    def seconds(self) -> float:
-        """Time spent in receivers (a nested call's time is part of its parent's)."""
-        return sum(node.seconds for node in self.nodes)
-
-    def finish(self) -> None:
-        """Mark deferred bodies whose transaction is over without running: rolled back."""
-        for node in self.all_nodes():
-            if node.state == WAITING and not transaction.get_connection(node.using).in_atomic_block:
-                node.state = ROLLED_BACK
-
-    def as_dict(self) -> dict[str, object]:
-        """The trace as plain data (the debug toolbar stores panels' data as JSON)."""
-        return {"label": self.label, "nodes": [_node_dict(node) for node in self.nodes]}
-
-
-def _node_dict(node: Node) -> dict[str, object]:
-    data = asdict(node)
-    data.pop("using")
-    data["children"] = [_node_dict(child) for child in node.children]
-    data["milliseconds"] = round(node.seconds * 1000, 1)
-    data["signal_name"] = short_signal(node.signal)
-    return data
-
-
-def short_signal(name: str) -> str:
-    """Django's own signals by their attribute name (``post_save``), others in full."""
-    return name.rpartition(".")[2] if name.startswith("django.") else name
-
 
 _trace: ContextVar[Trace | None] = ContextVar("side_effects_trace", default=None)
 _node: ContextVar[Node | None] = ContextVar("side_effects_trace_node", default=None)

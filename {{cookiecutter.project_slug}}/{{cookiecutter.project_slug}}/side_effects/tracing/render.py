@@ -1,4 +1,4 @@
-"""A :class:`~.recorder.Trace` as the readable tree the development log shows, and the log."""
+"""A :class:`~.trace.Trace` as the readable tree the development log shows, and the log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from ..runtime.conf import KIT_PACKAGE, setting
 from ..runtime.naming import count
-from .recorder import ROLLED_BACK, WAITING, Node, Trace, short_signal
+from .trace import ROLLED_BACK, WAITING, Node, Trace, short_signal
 
 # The logger the traces are written to (INFO), named in the README.
 logger = logging.getLogger(f"{KIT_PACKAGE}.trace")
