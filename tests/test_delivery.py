@@ -264,7 +264,8 @@ def test_tasks_the_broker_loses_after_publishing_are_published_again_and_deliver
             lose_the_messages()
         assert redis.Redis(port=port).dbsize() == 0  # nothing is left in the broker
 
-        worker = stack.enter_context(background_workers(project, env, tmp_path))
+        # No second relay: the one watched here must be the one that publishes them again.
+        worker = stack.enter_context(background_workers(project, env, tmp_path, relays=0))
         messages = smtp_server.wait_for_messages(9, process=worker)
         wait_for(
             lambda: outbox_statuses(postgresql, env) == {}, what="every outcome to be recorded",
