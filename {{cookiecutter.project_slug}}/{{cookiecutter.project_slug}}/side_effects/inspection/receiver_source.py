@@ -1,11 +1,14 @@
 """What a receiver's source says before it ever runs: the vetoes it raises, the work it does.
 
-Read with :mod:`ast` (by :mod:`.source_reader`) from the receiver's function and from each
-function of the project it calls directly (one level: ``check_tags(...)`` or
-``rules.check_tags(...)`` where the name is a function of the receiver's module, or of a project
-module it imported), so that the checks can tell a rule from a side effect and a trivial
-receiver from a heavy one. A receiver whose source cannot be read (a builtin, a lambda typed at
-a prompt) says nothing.
+Read with :mod:`ast` (by :mod:`.source_reader`) from the receiver's function and from the
+functions of the project it calls, and those they call, up to ``CALL_DEPTH`` calls away, so that
+the checks can tell a rule from a side effect and a trivial receiver from a heavy one. A call is
+followed when its name leads to a project function through modules and classes:
+``check_tags(...)``, ``rules.check_tags(...)``, ``Rules.check(...)``,
+``rules.Rules.check(...)``, or ``self.check(...)`` / ``cls.check(...)`` in a method. What is
+chosen at run time (``handler().check(...)``, a function passed in) is not seen; the query
+guard measures it once the receiver is a ``@side_effect``. A receiver whose source cannot be
+read (a builtin, a lambda typed at a prompt) says nothing.
 
 **A deliberate raise** (a veto) is a ``raise`` statement
 
@@ -32,6 +35,9 @@ from types import FunctionType
 from ..runtime.conf import setting
 from .source_reader import function_of, read
 
+# How many calls away from the receiver its project callees are read: its helpers, theirs, ...
+CALL_DEPTH = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Veto:
@@ -40,12 +46,12 @@ class Veto:
     exception: str
     # ``app/signals.py:12``, relative to the repository root.
     where: str
-    # The dotted path of the called function that raises, ``None`` for the receiver itself.
-    via: str | None = None
+    # The dotted paths of the calls that lead to the function that raises, the receiver's first
+    # (empty when the receiver raises itself).
+    route: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        via = f" in {self.via}, which it calls" if self.via else ""
-        return f"raises {self.exception} ({self.where}{via})"
+        return f"raises {self.exception} ({self.where}{_called(self.route)})"
 
 
 @dataclass(slots=True)
@@ -72,31 +78,51 @@ class Weight:
 def vetoes(receiver: object) -> list[Veto]:
     """The deliberate raises of ``receiver`` and of the project functions it calls directly."""
     found: list[Veto] = []
-    for func, via in _receiver_and_callees(receiver):
+    for func, route in _receiver_and_callees(receiver):
         reading = read(func)
         if reading is not None:
-            found += [Veto(name, where, via) for name, where in reading.raises]
+            found += [Veto(name, where, route) for name, where in reading.raises]
     return found
 
 
 def weight_of(receiver: object) -> Weight:
-    """The estimated cost of ``receiver``, its directly called project functions included."""
+    """The estimated cost of ``receiver``, the project functions it calls included."""
     weight = Weight()
-    for func, via in _receiver_and_callees(receiver):
+    for func, route in _receiver_and_callees(receiver):
         reading = read(func)
         if reading is None:
             continue
         weight.queries += reading.queries
-        suffix = f" in {via}" if via else ""
-        weight.reasons += [f"{reason}{suffix}" for reason in reading.reasons]
+        weight.reasons += [f"{reason}{_called(route)}" for reason in reading.reasons]
     return weight
 
 
-def _receiver_and_callees(receiver: object) -> list[tuple[FunctionType, str | None]]:
-    """The receiver's function, then each project function it calls directly."""
+def _receiver_and_callees(receiver: object) -> list[tuple[FunctionType, tuple[str, ...]]]:
+    """The receiver's function, then each project function it reaches, each with its route.
+
+    Breadth first, each function once (by its shortest route), ``CALL_DEPTH`` calls deep.
+    """
     func = function_of(receiver)
-    reading = read(func) if func else None
-    if func is None or reading is None:
+    if func is None or read(func) is None:
         return []
-    callees = {callee: path for callee, path in reading.callees if callee is not func}
-    return [(func, None), *((callee, path) for callee, path in callees.items())]
+    routes: dict[FunctionType, tuple[str, ...]] = {func: ()}
+    callers = [func]
+    for _depth in range(CALL_DEPTH):
+        reached = []
+        for caller in callers:
+            reading = read(caller)
+            for callee, path in reading.callees if reading else []:
+                if callee not in routes:
+                    routes[callee] = (*routes[caller], path)
+                    reached.append(callee)
+        callers = reached
+    return list(routes.items())
+
+
+def _called(route: tuple[str, ...]) -> str:
+    """`` in app.rules.check, which it calls`` (``through`` the calls between), or ``""``."""
+    if not route:
+        return ""
+    *between, last = route
+    through = f" through {' -> '.join(between)}" if between else ""
+    return f" in {last}, which it calls{through}"

@@ -44,8 +44,11 @@ class Reading:
 
 
 def function_of(receiver: object) -> FunctionType | None:
-    """The plain function behind a receiver (a method's, a partial's, a decorated one's)."""
+    """The plain function behind a receiver (a method's, a partial's, a decorated one's, a
+    callable object's ``__call__``)."""
     target = inspect.unwrap(unwrapped(receiver))  # type: ignore[arg-type]
+    if not isinstance(target, FunctionType | type):
+        target = inspect.getattr_static(type(target), "__call__", None)
     return target if isinstance(target, FunctionType) else None
 
 
@@ -215,13 +218,39 @@ def _is_query(chain: list[str]) -> bool:
 
 
 def _resolve(func: FunctionType, chain: list[str]) -> object | None:
-    """What a call's name is in ``func``'s module: ``helper`` or ``module.helper``."""
-    if not chain or len(chain) > 2:
+    """What a call's name is, read through modules and classes from ``func``'s module.
+
+    ``helper``, ``module.helper``, ``Class.method``, ``module.Class.method``, and
+    ``self.method`` / ``cls.method`` in a method (the class that defines ``func``).
+    """
+    if not chain:
         return None
-    value = func.__globals__.get(chain[0])
-    if len(chain) == 2:
-        value = vars(value).get(chain[1]) if isinstance(value, ModuleType) else None
+    head, *rest = chain
+    value = _defining_class(func) if head in ("self", "cls") else func.__globals__.get(head)
+    for name in rest:
+        value = _member(value, name)
     return value
+
+
+def _member(value: object, name: str) -> object | None:
+    """``value.name`` when ``value`` is a module or a class, read without running any code."""
+    member: object | None = None
+    if isinstance(value, ModuleType):
+        member = vars(value).get(name)
+    elif isinstance(value, type):
+        member = inspect.getattr_static(value, name, None)
+    return member
+
+
+def _defining_class(func: FunctionType) -> type | None:
+    """The module-level class (or class nested in one) whose body defines ``func``."""
+    *owners, _name = func.__qualname__.split(".")
+    if not owners or "<locals>" in owners:
+        return None
+    value: object = func.__globals__.get(owners[0])
+    for owner in owners[1:]:
+        value = _member(value, owner)
+    return value if isinstance(value, type) else None
 
 
 def _is_task(value: object) -> bool:

@@ -40,6 +40,67 @@ def check_not_locked(group: Group) -> None:
         raise PermissionDenied
 
 
+def refuse_two_calls_away(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a locked-out group, through a helper's helper."""
+    check_the_group(instance)
+
+
+def check_the_group(group: Group) -> None:
+    """A project helper that leaves the refusal to another."""
+    check_not_locked(group)
+
+
+class GroupRules:
+    """Rules spelt as a class's methods, as libraries such as django-axes spell their handlers."""
+
+    @classmethod
+    def check(cls, group: Group) -> None:
+        """Refuse a reserved name, through another method of the class."""
+        cls.refuse_reserved(group)
+
+    @staticmethod
+    def refuse_reserved(group: Group) -> None:
+        """Refuse the reserved name."""
+        if group.name == "root":
+            raise ReservedNameError(f"{group.name} is reserved")
+
+    @classmethod
+    def recount(cls) -> None:
+        """Recount every group, through another method of the class."""
+        cls.recount_each()
+
+    @staticmethod
+    def recount_each() -> None:
+        """A query per group."""
+        for group in Group.objects.all():
+            logger.info("%s", Permission.objects.filter(group=group).count())
+
+
+def refuse_through_a_class(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a reserved name, through a class method."""
+    GroupRules.check(instance)
+
+
+def recount_through_a_class(sender: type[Group], **kwargs: object) -> None:
+    """A query per group, two calls down in a class: heavy."""
+    GroupRules.recount()
+
+
+class LockedGroupRefusal:
+    """A callable object as the receiver: its ``__call__`` is what runs."""
+
+    def __call__(self, sender: type[Group], instance: Group, **kwargs: object) -> None:
+        """Refuse a locked-out group, through a method of its own."""
+        self.refuse(instance)
+
+    def refuse(self, group: Group) -> None:
+        """Refuse through the module's helper."""
+        check_not_locked(group)
+
+
+refuse_as_an_object = LockedGroupRefusal()
+
+
 def translate_a_failure(sender: object, **kwargs: object) -> None:
     """Re-raise a failure it caught, translated: not a veto."""
     try:
@@ -99,6 +160,9 @@ def run_the_rules(sender: type[Group], **kwargs: object) -> None:
 for _receiver in (
     refuse_reserved_names,
     refuse_through_a_helper,
+    refuse_two_calls_away,
+    refuse_through_a_class,
+    recount_through_a_class,
     translate_a_failure,
     drop_the_cache_key,
     count_one_thing,
@@ -110,3 +174,4 @@ for _receiver in (
     run_the_rules,
 ):
     _receiver.__module__ = SIGNALS_MODULE
+LockedGroupRefusal.__module__ = SIGNALS_MODULE

@@ -228,6 +228,38 @@ def test_e007_a_veto_in_a_project_function_the_receiver_calls(
     assert f"in {conversion_receivers.__name__}.check_not_locked, which it calls" in message.msg
 
 
+def test_e007_a_veto_two_calls_away(connect_plainly: ConnectPlainly) -> None:
+    connect_plainly(post_save, conversion_receivers.refuse_two_calls_away, sender=Group)
+
+    [message] = messages_about("refuse_two_calls_away")
+
+    assert message.id == "side_effects.E007"
+    helpers = conversion_receivers.__name__
+    assert (
+        f"in {helpers}.check_not_locked, which it calls through {helpers}.check_the_group"
+        in message.msg
+    )
+
+
+@pytest.mark.parametrize(
+    ("receiver", "name", "refused_in"),
+    [
+        (conversion_receivers.refuse_through_a_class, "refuse_through_a_class",
+         "GroupRules.refuse_reserved"),
+        (conversion_receivers.refuse_as_an_object, "LockedGroupRefusal", "check_not_locked"),
+    ],
+    ids=["class-method", "callable-object"],
+)  # fmt: skip
+def test_e007_a_veto_behind_a_class_or_a_method_of_its_own(
+    connect_plainly: ConnectPlainly, receiver: Receiver, name: str, refused_in: str
+) -> None:
+    connect_plainly(post_save, receiver, sender=Group)
+
+    [message] = [m for m in messages_about(name) if m.id == "side_effects.E007"]
+
+    assert f"in {conversion_receivers.__name__}.{refused_in}, which it calls" in message.msg
+
+
 def test_e007_a_side_effect_that_vetoes(connect: Connect) -> None:
     connect(post_save, conversion_receivers.refuse_reserved_names, sender=Group)
 
@@ -273,8 +305,9 @@ def test_e002_tells_a_trivial_receiver_to_convert(
         (conversion_receivers.run_the_rules, "calls the service "),
         (conversion_receivers.ping_the_crm, "network I/O, urllib.request.urlopen() at "),
         (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() at "),
+        (conversion_receivers.recount_through_a_class, "a query in a loop at "),
     ],
-    ids=["query-loop", "service", "network", "inline-task"],
+    ids=["query-loop", "service", "network", "inline-task", "in-a-class-two-calls-down"],
 )
 def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
     connect_plainly: ConnectPlainly, receiver: Receiver, why: str
