@@ -9,7 +9,8 @@ when its code runs (an import contract keeps each layer from importing the ones 
   ``registry``, ``conf`` (the ``SIDE_EFFECTS_*`` settings and their defaults), ``naming``.
 - ``inspection/``: ``manage.py check`` (``checks/``) and ``manage.py signalmap``
   (``signal_map/``), built on ``scope`` (which code is the project's), ``loading``,
-  ``signal_names``, ``connections`` and ``senders``.
+  ``signal_names``, ``connections``, ``senders`` and ``receiver_source`` (what a receiver's
+  code does, read before it runs).
 - ``tracing/``: development only (the local settings install it): the cascade of receivers
   each request, command and task set off, logged as a tree and shown in django-debug-toolbar.
 - ``testing/``: the pytest plugin (``pytest_plugin``, which loads its parts: ``pytest_end_of_run``,

@@ -21,7 +21,8 @@ read (a builtin, a lambda typed at a prompt) says nothing.
   self.failure(...)``); ``raise error``, a variable holding an exception made elsewhere, is not.
 
 **Weight** is estimated from the calls: each chain through a manager (``X.objects...``, a
-``..._set`` related manager) or a ``save()``/``refresh_from_db()`` counts as one query; a query
+``..._set`` related manager, a relation's manager by its field or ``related_name``:
+``group.permissions.count()``) or a ``save()``/``refresh_from_db()`` counts as one query; a query
 or a project function called in a loop, a call of a project services module, a task run inline
 or published to the broker, network or e-mail I/O each make the receiver heavy, as do more
 queries than ``SIDE_EFFECTS_MAX_QUERIES_CEILING``.
@@ -33,7 +34,8 @@ from dataclasses import dataclass, field
 from types import FunctionType
 
 from ..runtime.conf import setting
-from .source_reader import function_of, read
+from .call_targets import function_of
+from .source_reader import read
 
 # How many calls away from the receiver its project callees are read: its helpers, theirs, ...
 CALL_DEPTH = 3

@@ -8,20 +8,30 @@ counts are in its docstring). ``None`` when the source cannot be found or parsed
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
+import itertools
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FunctionType, ModuleType
+from types import FunctionType
 
-from django.tasks import Task
+from django.apps import apps
+from django.db.models import ForeignObjectRel
 
-from ..runtime.conf import KIT_DIR, relative_to_root
-from ..runtime.naming import dotted_path, unwrapped
-from .scope import is_project_file, is_test_file
+from ..runtime.conf import relative_to_root
+from ..runtime.naming import dotted_path
+from .call_targets import function_of, is_project_function, is_task, resolve
 
 # Attributes that make a call chain a query: the default manager, related managers.
 _MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
+# What a relation's manager is called with (``group.permissions.count()``): one query each.
+_MANAGER_METHODS = frozenset({
+    "add", "aggregate", "all", "annotate", "clear", "count", "create", "delete", "distinct",
+    "earliest", "exclude", "exists", "filter", "first", "get", "get_or_create", "in_bulk",
+    "iterator", "last", "latest", "order_by", "prefetch_related", "remove", "select_related",
+    "set", "update", "update_or_create", "values", "values_list",
+})  # fmt: skip
 # Instance methods that query on their own.
 _INSTANCE_QUERIES = frozenset({"save", "refresh_from_db"})
 # Calls that hand work to the broker, bypassing the service's transaction.
@@ -41,15 +51,6 @@ class Reading:
     queries: int = 0
     reasons: list[str] = field(default_factory=list)
     callees: list[tuple[FunctionType, str]] = field(default_factory=list)
-
-
-def function_of(receiver: object) -> FunctionType | None:
-    """The plain function behind a receiver (a method's, a partial's, a decorated one's, a
-    callable object's ``__call__``)."""
-    target = inspect.unwrap(unwrapped(receiver))  # type: ignore[arg-type]
-    if not isinstance(target, FunctionType | type):
-        target = inspect.getattr_static(type(target), "__call__", None)
-    return target if isinstance(target, FunctionType) else None
 
 
 _readings: dict[object, Reading | None] = {}
@@ -160,13 +161,13 @@ class _Reader:
         if chain and (chain[0] in _NETWORK_MODULES or chain[-1] in _NETWORK_FUNCTIONS):
             self.reading.reasons.append(f"network I/O, {text}() at {where}")
             return
-        callee = _resolve(self.func, chain)
-        runs_task = chain[-1:] == ["call"] and _is_task(_resolve(self.func, chain[:-1]))
-        if _is_task(callee) or runs_task:
+        callee = resolve(self.func, chain)
+        runs_task = chain[-1:] == ["call"] and is_task(resolve(self.func, chain[:-1]))
+        if is_task(callee) or runs_task:
             self.reading.reasons.append(f"runs a task inline, {text}() at {where}")
             return
         function = function_of(callee) if callee is not None else None
-        if function is None or not _is_project_function(function):
+        if function is None or not is_project_function(function):
             return
         path = dotted_path(function)
         if "services" in function.__module__.split("."):
@@ -212,55 +213,31 @@ def _chain(node: ast.expr) -> list[str]:
 
 
 def _is_query(chain: list[str]) -> bool:
-    """Whether a call chain reaches the database: through a manager, or an instance's save."""
+    """Whether a call chain reaches the database: through a model's manager or a relation's
+    (``group.permissions.count()``, ``product.reviews.filter(...)``), or an instance's save."""
     through_manager = any(part in _MANAGERS or part.endswith("_set") for part in chain[1:])
-    return through_manager or (len(chain) > 1 and chain[-1] in _INSTANCE_QUERIES)
+    relations = _relation_manager_names()
+    through_relation = any(
+        part in relations and method in _MANAGER_METHODS
+        for part, method in itertools.pairwise(chain[1:])
+    )
+    saves = len(chain) > 1 and chain[-1] in _INSTANCE_QUERIES
+    return through_manager or through_relation or saves
 
 
-def _resolve(func: FunctionType, chain: list[str]) -> object | None:
-    """What a call's name is, read through modules and classes from ``func``'s module.
-
-    ``helper``, ``module.helper``, ``Class.method``, ``module.Class.method``, and
-    ``self.method`` / ``cls.method`` in a method (the class that defines ``func``).
-    """
-    if not chain:
-        return None
-    head, *rest = chain
-    value = _defining_class(func) if head in ("self", "cls") else func.__globals__.get(head)
-    for name in rest:
-        value = _member(value, name)
-    return value
-
-
-def _member(value: object, name: str) -> object | None:
-    """``value.name`` when ``value`` is a module or a class, read without running any code."""
-    member: object | None = None
-    if isinstance(value, ModuleType):
-        member = vars(value).get(name)
-    elif isinstance(value, type):
-        member = inspect.getattr_static(value, name, None)
-    return member
-
-
-def _defining_class(func: FunctionType) -> type | None:
-    """The module-level class (or class nested in one) whose body defines ``func``."""
-    *owners, _name = func.__qualname__.split(".")
-    if not owners or "<locals>" in owners:
-        return None
-    value: object = func.__globals__.get(owners[0])
-    for owner in owners[1:]:
-        value = _member(value, owner)
-    return value if isinstance(value, type) else None
-
-
-def _is_task(value: object) -> bool:
-    """Whether ``value`` is a background task (Django's ``@task``, or Celery's)."""
-    return isinstance(value, Task) or callable(getattr(value, "apply_async", None))
-
-
-def _is_project_function(function: FunctionType) -> bool:
-    """A function of the project, other than the kit's own machinery (its tests stand in for a
-    project's code)."""
-    filename = function.__code__.co_filename
-    kit = filename.startswith(f"{KIT_DIR}/") and not is_test_file(filename)
-    return is_project_file(filename) and not kit
+@functools.cache
+def _relation_manager_names() -> frozenset[str]:
+    """The names under which the installed models reach a relation's manager: their
+    many-to-many fields and the accessors of the relations pointing at them."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field_ in model._meta.get_fields():
+            if not (field_.many_to_many or field_.one_to_many):
+                continue
+            if isinstance(field_, ForeignObjectRel):
+                name = field_.get_accessor_name()
+            else:
+                name = field_.name
+            if name:
+                names.add(name)
+    return frozenset(names)

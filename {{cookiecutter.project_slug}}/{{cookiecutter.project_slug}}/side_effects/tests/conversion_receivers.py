@@ -132,6 +132,18 @@ def log_each_group(sender: type[Group], **kwargs: object) -> None:
         logger.info("%s", group.name)
 
 
+def count_its_permissions(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """One query, through a many-to-many relation's manager: trivial."""
+    if kwargs.get("created"):
+        logger.info("%s permissions", instance.permissions.count())
+
+
+def count_each_groups_permissions(sender: type[Group], **kwargs: object) -> None:
+    """A query per group, through a relation's manager: heavy."""
+    for group in Group.objects.all():
+        logger.info("%s", group.permissions.count())
+
+
 def count_everything(sender: type[Group], instance: Group, **kwargs: object) -> None:
     """Six queries, over the ceiling: heavy."""
     logger.info("%s", Group.objects.count())
@@ -168,6 +180,8 @@ for _receiver in (
     count_one_thing,
     recount_every_group,
     log_each_group,
+    count_its_permissions,
+    count_each_groups_permissions,
     count_everything,
     ping_the_crm,
     count_now,

@@ -283,8 +283,9 @@ def test_re_raising_a_caught_failure_is_not_a_veto(connect: Connect) -> None:
         (conversion_receivers.drop_the_cache_key, 0),
         (conversion_receivers.count_one_thing, 1),
         (conversion_receivers.log_each_group, 1),
+        (conversion_receivers.count_its_permissions, 1),
     ],
-    ids=["cache-drop", "one-query", "loop-over-one-query"],
+    ids=["cache-drop", "one-query", "loop-over-one-query", "relation-manager"],
 )
 def test_e002_tells_a_trivial_receiver_to_convert(
     connect_plainly: ConnectPlainly, receiver: Receiver, budget: int
@@ -306,8 +307,9 @@ def test_e002_tells_a_trivial_receiver_to_convert(
         (conversion_receivers.ping_the_crm, "network I/O, urllib.request.urlopen() at "),
         (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() at "),
         (conversion_receivers.recount_through_a_class, "a query in a loop at "),
+        (conversion_receivers.count_each_groups_permissions, "a query in a loop at "),
     ],
-    ids=["query-loop", "service", "network", "inline-task", "in-a-class-two-calls-down"],
+    ids=["query-loop", "service", "network", "inline-task", "in-a-class", "relation-in-a-loop"],
 )
 def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
     connect_plainly: ConnectPlainly, receiver: Receiver, why: str
