@@ -20,6 +20,12 @@ read (a builtin, a lambda typed at a prompt) says nothing.
   ``raise AbortRequest("...")``, ``raise errors.Locked(...)``) or any call (``raise
   self.failure(...)``); ``raise error``, a variable holding an exception made elsewhere, is not.
 
+The same refusal spelt without ``raise`` is one too, under the same two "outside" rules: an
+``assert`` (other than one that only narrows a type for the type checker: ``isinstance(x, T)``,
+``x is not None``), a model instance's validation (``instance.full_clean()``, ``.clean_fields()``,
+``.validate_unique()``, ``.validate_constraints()``) and a call of one of Django's validators
+(``validate_slug(name)``, ``MinValueValidator(0)(price)``), each of which raises to refuse.
+
 **Weight** is estimated from the calls: each chain through a manager (``X.objects...``, a
 ``..._set`` related manager, a relation's manager by its field or ``related_name``:
 ``group.permissions.count()``) or a ``save()``/``refresh_from_db()`` counts as one query; a query

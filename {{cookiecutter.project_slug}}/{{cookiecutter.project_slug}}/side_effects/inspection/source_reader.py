@@ -8,39 +8,16 @@ counts are in its docstring). ``None`` when the source cannot be found or parsed
 from __future__ import annotations
 
 import ast
-import functools
 import inspect
-import itertools
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FunctionType
 
-from django.apps import apps
-from django.db.models import ForeignObjectRel
-
 from ..runtime.conf import relative_to_root
 from ..runtime.naming import dotted_path
+from . import spelling
 from .call_targets import function_of, is_project_function, is_task, resolve
-
-# Attributes that make a call chain a query: the default manager, related managers.
-_MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
-# What a relation's manager is called with (``group.permissions.count()``): one query each.
-_MANAGER_METHODS = frozenset({
-    "add", "aggregate", "all", "annotate", "clear", "count", "create", "delete", "distinct",
-    "earliest", "exclude", "exists", "filter", "first", "get", "get_or_create", "in_bulk",
-    "iterator", "last", "latest", "order_by", "prefetch_related", "remove", "select_related",
-    "set", "update", "update_or_create", "values", "values_list",
-})  # fmt: skip
-# Instance methods that query on their own.
-_INSTANCE_QUERIES = frozenset({"save", "refresh_from_db"})
-# Calls that hand work to the broker, bypassing the service's transaction.
-_PUBLISH = frozenset({"delay", "apply_async", "send_task"})
-# Modules and functions whose calls wait on the network (or another process).
-_NETWORK_MODULES = frozenset(
-    {"requests", "httpx", "urllib", "urllib3", "aiohttp", "smtplib", "socket", "subprocess"}
-)
-_NETWORK_FUNCTIONS = frozenset({"send_mail", "send_mass_mail", "mail_admins", "urlopen"})
 
 
 @dataclass(slots=True)
@@ -114,10 +91,9 @@ class _Reader:
         if isinstance(node, _NESTED) or id(node) in self._read:
             return
         self._read.add(id(node))
-        if isinstance(node, ast.Raise) and node.exc and not self._except:
-            exception = _exception_name(node.exc)
-            if exception:
-                self.reading.raises.append((exception, self._where(node)))
+        refusal = None if self._except else spelling.refusal(node, self.func)
+        if refusal:
+            self.reading.raises.append((refusal, self._where(node)))
         if isinstance(node, ast.Call) and self._read_call(node):
             return
         once = _evaluated_once(node)
@@ -133,8 +109,8 @@ class _Reader:
 
     def _read_call(self, node: ast.Call) -> bool:
         """Judge a call; ``True`` when it was a query, whose arguments alone were read."""
-        chain = _chain(node.func)
-        if not _is_query(chain):
+        chain = spelling.chain(node.func)
+        if not spelling.is_query(chain):
             self._judge_call(node, chain)
             return False
         self.reading.queries += 1
@@ -155,10 +131,10 @@ class _Reader:
         """A call that is not a query: publish, network, a task, a project function."""
         where = self._where(node)
         text = ".".join(chain)
-        if chain and chain[-1] in _PUBLISH:
+        if spelling.publishes(chain):
             self.reading.reasons.append(f"publishes a task to the broker, {text}() at {where}")
             return
-        if chain and (chain[0] in _NETWORK_MODULES or chain[-1] in _NETWORK_FUNCTIONS):
+        if spelling.waits_on_network(chain):
             self.reading.reasons.append(f"network I/O, {text}() at {where}")
             return
         callee = resolve(self.func, chain)
@@ -184,60 +160,3 @@ def _evaluated_once(node: ast.AST) -> ast.AST | None:
     if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
         return node.generators[0].iter
     return None
-
-
-def _exception_name(exc: ast.expr) -> str | None:
-    """The raised exception's name when the raise is deliberate (see the module docstring)."""
-    target = exc.func if isinstance(exc, ast.Call) else exc
-    chain = _chain(target)
-    name = ".".join(chain) if chain else ast.unparse(target)
-    if isinstance(exc, ast.Call) or (chain and chain[-1][:1].isupper()):
-        return name
-    return None
-
-
-def _chain(node: ast.expr) -> list[str]:
-    """``["Product", "objects", "filter", "count"]`` of ``Product.objects.filter(...).count``."""
-    parts: list[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Name):
-            parts.append(node.id)
-            return parts[::-1]
-        else:
-            return parts[::-1]
-
-
-def _is_query(chain: list[str]) -> bool:
-    """Whether a call chain reaches the database: through a model's manager or a relation's
-    (``group.permissions.count()``, ``product.reviews.filter(...)``), or an instance's save."""
-    through_manager = any(part in _MANAGERS or part.endswith("_set") for part in chain[1:])
-    relations = _relation_manager_names()
-    through_relation = any(
-        part in relations and method in _MANAGER_METHODS
-        for part, method in itertools.pairwise(chain[1:])
-    )
-    saves = len(chain) > 1 and chain[-1] in _INSTANCE_QUERIES
-    return through_manager or through_relation or saves
-
-
-@functools.cache
-def _relation_manager_names() -> frozenset[str]:
-    """The names under which the installed models reach a relation's manager: their
-    many-to-many fields and the accessors of the relations pointing at them."""
-    names: set[str] = set()
-    for model in apps.get_models():
-        for field_ in model._meta.get_fields():
-            if not (field_.many_to_many or field_.one_to_many):
-                continue
-            if isinstance(field_, ForeignObjectRel):
-                name = field_.get_accessor_name()
-            else:
-                name = field_.name
-            if name:
-                names.add(name)
-    return frozenset(names)

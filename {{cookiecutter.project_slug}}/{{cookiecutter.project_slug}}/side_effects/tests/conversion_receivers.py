@@ -12,6 +12,7 @@ import urllib.request
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_slug
 
 from . import services, tasks
 from .receivers import SIGNALS_MODULE
@@ -101,6 +102,28 @@ class LockedGroupRefusal:
 refuse_as_an_object = LockedGroupRefusal()
 
 
+def validate_before_saving(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse an invalid group through the model's validation."""
+    instance.full_clean()
+
+
+def assert_a_name(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a group without a name through an assert."""
+    assert instance.name, "a group needs a name"
+
+
+def narrow_the_instance(sender: type[Group], instance: object, **kwargs: object) -> None:
+    """Tell the type checker what the instance is: not a veto."""
+    assert isinstance(instance, Group)
+    assert instance.pk is not None
+    cache.delete(f"group:{instance.pk}")
+
+
+def validate_the_name(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a group whose name is not a slug through one of Django's validators."""
+    validate_slug(instance.name)
+
+
 def translate_a_failure(sender: object, **kwargs: object) -> None:
     """Re-raise a failure it caught, translated: not a veto."""
     try:
@@ -173,6 +196,10 @@ for _receiver in (
     refuse_reserved_names,
     refuse_through_a_helper,
     refuse_two_calls_away,
+    validate_before_saving,
+    assert_a_name,
+    validate_the_name,
+    narrow_the_instance,
     refuse_through_a_class,
     recount_through_a_class,
     translate_a_failure,

@@ -202,15 +202,25 @@ def test_the_checks_run_under_the_signals_tag(connect: Connect) -> None:
         call_command("check", "side_effects", "--tag", "signals", "--fail-level", "WARNING")
 
 
+@pytest.mark.parametrize(
+    ("receiver", "refusal"),
+    [
+        (conversion_receivers.refuse_reserved_names, "ReservedNameError"),
+        (conversion_receivers.validate_before_saving, "ValidationError via instance.full_clean()"),
+        (conversion_receivers.assert_a_name, "AssertionError via an assert"),
+        (conversion_receivers.validate_the_name, "ValidationError via validate_slug()"),
+    ],
+    ids=["raise", "model-validation", "assert", "django-validator"],
+)
 def test_e007_a_plain_receiver_that_vetoes_must_not_be_converted_as_it_is(
-    connect_plainly: ConnectPlainly,
+    connect_plainly: ConnectPlainly, receiver: Receiver, refusal: str
 ) -> None:
-    connect_plainly(post_save, conversion_receivers.refuse_reserved_names, sender=Group)
+    connect_plainly(post_save, receiver, sender=Group)
 
-    [message] = messages_about("refuse_reserved_names")
+    [message] = messages_about(receiver.__name__)
 
     assert message.id == "side_effects.E007"
-    assert "raises ReservedNameError (" in message.msg
+    assert f"raises {refusal} (" in message.msg
     assert "conversion_receivers.py:" in message.msg
     assert "Do NOT convert it to @side_effect as it is" in str(message.hint)
     assert "Model.clean()" in str(message.hint)
@@ -284,8 +294,9 @@ def test_re_raising_a_caught_failure_is_not_a_veto(connect: Connect) -> None:
         (conversion_receivers.count_one_thing, 1),
         (conversion_receivers.log_each_group, 1),
         (conversion_receivers.count_its_permissions, 1),
+        (conversion_receivers.narrow_the_instance, 0),
     ],
-    ids=["cache-drop", "one-query", "loop-over-one-query", "relation-manager"],
+    ids=["cache-drop", "one-query", "loop-over-one", "relation-manager", "type-narrowing-assert"],
 )
 def test_e002_tells_a_trivial_receiver_to_convert(
     connect_plainly: ConnectPlainly, receiver: Receiver, budget: int
