@@ -5,8 +5,9 @@ Not written by us, not made from the template: its package at the root, its sett
 ``manage.py test``. The adopt command and the README's settings steps (``tests/adoption.py``)
 give it the kit; then, as a team would: ``check`` names its receivers and fails, the signal map
 lists them, a baseline accepts today's findings, a slice of the project's own tests runs green
-with the guards on; a new plain receiver fails ``check``, a new receiver over its budget fails
-the slice, and a baselined finding that is fixed fails as stale until the baseline is rewritten.
+with the guards on (serially and with ``--parallel``); a new plain receiver fails ``check``, a
+new receiver over its budget fails the slice, and a baselined finding that is fixed fails as
+stale until the baseline is rewritten.
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ def test_the_kit_is_adopted_gradually_into_a_real_project(axes: Path) -> None:
     assert status == 0, output
     assert "Baseline:" in manage(axes, "signalmap")[1]
 
-    status, output = manage(axes, "test", *TEST_SLICE)
-    assert status == 0, output
-    assert "OK" in output
+    for parallel in ([], ["--parallel", "2"]):  # each worker process guarded, too
+        status, output = manage(axes, "test", *parallel, *TEST_SLICE)
+        assert status == 0, output
+        assert "OK" in output
+        assert ("Cloning test database" in output) == bool(parallel)  # workers, each its own
 
     signals = axes / PACKAGE / "signals.py"
     original = signals.read_text()
@@ -111,8 +114,9 @@ def test_a_new_receiver_over_its_budget_fails_the_projects_tests(axes: Path) -> 
     signals.write_text(signals.read_text() + NEW_OVER_BUDGET_RECEIVER)
     assert manage(axes, "check")[0] == 0
 
-    status, output = manage(axes, "test", *TEST_SLICE)
+    for parallel in ([], ["--parallel", "2"]):
+        status, output = manage(axes, "test", *parallel, *TEST_SLICE)
 
-    assert status != 0, output
-    assert f"Receiver {PACKAGE}.signals.count_attempts ran 1 database query" in output
-    assert "its budget is max_queries=0" in output
+        assert status != 0, output
+        assert f"Receiver {PACKAGE}.signals.count_attempts ran 1 database query" in output
+        assert "its budget is max_queries=0" in output

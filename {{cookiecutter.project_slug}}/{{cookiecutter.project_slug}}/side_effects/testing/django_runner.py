@@ -10,9 +10,10 @@ fails, a violation in a class's ``setUpClass``/``setUpTestData`` fails the class
 (``TestX (class set-up)``), and the end of the run lists each distinct violation once, counted.
 ``SIDE_EFFECTS_REPORT_ONLY`` and ``SIDE_EFFECTS_BASELINE`` apply; a full run (no test label,
 ``-k``, ``--tag`` or ``--exclude-tag``) fails on the baseline's stale entries, and
-``manage.py test --side-effects-baseline-update`` rewrites them. The guards watch the runner's
-own process: run it without ``--parallel``. Unlike the plugin, it does not judge which
-receivers no test triggered.
+``manage.py test --side-effects-baseline-update`` rewrites them. With ``--parallel``, each worker
+process is guarded and sends what it recorded back to the runner, which judges it as in a serial
+run (:mod:`.django_parallel`). Unlike the plugin, it does not judge which receivers no test
+triggered.
 """
 
 from __future__ import annotations
@@ -23,17 +24,14 @@ from argparse import ArgumentParser
 from types import TracebackType
 from typing import Any, cast
 
-from django.core.exceptions import ImproperlyConfigured
 from django.test.runner import DiscoverRunner
 
 from ..inspection.scope import startup_modules
+from . import django_parallel
+from .guards.violations import Violation
 from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun
 
 DATABASES_SET_UP = "the test databases' set-up (migrate)"
-PARALLEL = (
-    "GuardedTestRunner guards the receivers in its own process only: run the tests without "
-    "--parallel (or with --parallel 1)."
-)
 # What a test that broke a rule fails with; unittest leaves this module's frames out of it.
 ErrorInfo = tuple[type[BaseException], BaseException, TracebackType]
 __unittest = True
@@ -41,6 +39,8 @@ __unittest = True
 
 class GuardedTestRunner(DiscoverRunner):
     """``DiscoverRunner`` that installs the receiver guards for the run and fails on violations."""
+
+    parallel_test_suite = django_parallel.GuardedParallelSuite
 
     def __init__(self, *args: Any, side_effects_baseline_update: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -59,10 +59,12 @@ class GuardedTestRunner(DiscoverRunner):
         """Install the guards: the test database's set-up (``migrate``) is guarded too."""
         super().setup_test_environment(**kwargs)
         self.guarded.install()
+        django_parallel.running_guards = self.guarded.guards
 
     def teardown_test_environment(self, **kwargs: Any) -> None:
         """Stop guarding."""
         self.guarded.uninstall()
+        django_parallel.running_guards = None
         super().teardown_test_environment(**kwargs)
 
     def build_suite(self, test_labels: Any = None, **kwargs: Any) -> unittest.TestSuite:
@@ -71,8 +73,8 @@ class GuardedTestRunner(DiscoverRunner):
             self.test_name_patterns or self.tags or self.exclude_tags
         )
         suite = super().build_suite(test_labels, **kwargs)
-        if isinstance(suite, self.parallel_test_suite):
-            raise ImproperlyConfigured(PARALLEL)
+        if isinstance(suite, self.parallel_test_suite):  # its workers judge class set-ups
+            return suite
         return GuardedSuite(self.guarded, suite)
 
     def run_suite(self, suite: unittest.TestSuite, **kwargs: Any) -> unittest.TextTestResult:
@@ -111,11 +113,8 @@ class GuardedSuite(unittest.TestSuite):
             return
         earlier = self.guarded.guards.take()
         super()._handleClassSetUp(test, result)  # type: ignore[misc]
-        where = f"{type(test).__qualname__} (class set-up)"
-        failure = self.guarded.failure(where, label=where)
+        _judge_class_set_up(self.guarded, django_parallel.class_set_up(test), result)
         self.guarded.guards.violations.extend(earlier)
-        if failure:
-            result.addFailure(ClassSetUp(where), _failed(failure))  # type: ignore[arg-type]
 
 
 class GuardedResult(unittest.TextTestResult):
@@ -136,6 +135,17 @@ class GuardedResult(unittest.TextTestResult):
         self.guarded.take(test.id())
         super().stopTest(test)
 
+    def add_side_effects_violations(self, test: object, violations: list[Violation]) -> None:
+        """What a ``--parallel`` worker recorded: judged here, as if recorded in this process."""
+        self.guarded.guards.violations.extend(violations)
+
+    def add_side_effects_class_set_up(
+        self, test: object, where: str, violations: list[Violation]
+    ) -> None:
+        """What a class's set-up broke in a ``--parallel`` worker: it fails the class."""
+        self.guarded.guards.violations.extend(violations)
+        _judge_class_set_up(self.guarded, where, self)
+
 
 class ClassSetUp:
     """Stands for a test class in the results, as unittest's own set-up errors do."""
@@ -155,6 +165,13 @@ class ClassSetUp:
     def __str__(self) -> str:
         """The class, ``TestX (class set-up)``."""
         return self.description
+
+
+def _judge_class_set_up(guarded: GuardedRun, where: str, result: unittest.TestResult) -> None:
+    """Fail the class ``where`` names when its set-up broke a rule (with what it broke)."""
+    failure = guarded.failure(where, label=where)
+    if failure:
+        result.addFailure(ClassSetUp(where), _failed(failure))  # type: ignore[arg-type]
 
 
 def _failed(message: str) -> ErrorInfo:

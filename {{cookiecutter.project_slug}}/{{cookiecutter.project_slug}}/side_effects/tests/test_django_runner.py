@@ -2,8 +2,9 @@
 
 One separate process (:data:`DRIVER`, started by conftest.py at collection, like the plugin's
 inner run) runs ``manage.py test`` on a module of Django test cases once per step of
-:data:`STEPS`: by label, failing then report-only; then full runs that write a baseline, pass
-with it, fail on a new violation and a stale entry, and rewrite it.
+:func:`steps`: by label, failing then report-only, then failing with ``--parallel`` (forked or
+spawned workers); then full runs that write a baseline, pass with it, fail on a new violation
+and a stale entry, and rewrite it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from ..runtime.conf import KIT_PACKAGE, PROJECT_PACKAGE
 from .processes import process_env
@@ -74,15 +76,24 @@ class BudgetTests(TestCase):
         new.send(sender=None)
 '''.replace("PROJECT", PROJECT_PACKAGE)
 
+# The running settings, for the driver and the workers it spawns: a project that adopted the kit
+# may have findings of its own, which are not what these runs test (the runner's guards are).
+INNER_SETTINGS = """
+from RUNNING import *  # noqa: F403
+
+SILENCED_SYSTEM_CHECKS = [f"side_effects.{level}{n:03}" for level in "EW" for n in range(1, 100)]
+"""
+SETTINGS_MODULE = "inner_settings"
+
 # Runs each step given as JSON: (name, test labels, environment, settings, options).
 DRIVER = """
 import json
+import multiprocessing
 import os
 import sys
 
 import django
 from django.core.management import call_command
-from django.test.runner import DiscoverRunner
 from django.test.utils import override_settings
 
 
@@ -95,11 +106,11 @@ class NoMigrations(dict):
 
 
 django.setup()
-# The project's own system checks are not what these runs test (a project that adopted the kit
-# may have findings of its own): the runner's guards are.
-DiscoverRunner.run_checks = lambda self, databases: None
+platform_start_method = multiprocessing.get_start_method()
 for name, labels, environment, settings, options in json.loads(sys.argv[1]):
     os.environ.update(environment)
+    start_method = environment.get("INNER_START_METHOD", platform_start_method)
+    multiprocessing.set_start_method(start_method, force=True)
     print(f"==> {name}", flush=True)
     with override_settings(MIGRATION_MODULES=NoMigrations(), **settings):
         try:
@@ -113,10 +124,11 @@ for name, labels, environment, settings, options in json.loads(sys.argv[1]):
 MODULE = "test_runner_inner"
 RUNNER = f"{KIT_PACKAGE}.testing.django_runner.GuardedTestRunner"
 OVERRUN = f"Receiver {MODULE}.count_groups ran 1 database query; its budget is max_queries=0"
-UPDATE = {"side_effects_baseline_update": True}
+UPDATE: dict[str, object] = {"side_effects_baseline_update": True}
+PARALLEL: dict[str, object] = {"parallel": 2}  # a worker for each of the two test cases
 NEW_AND_FIXED = {"INNER_NEW": "1", "INNER_FIXED": "1"}
 # A step: its name, the test labels, the environment, the settings, the command's options.
-Step = tuple[str, list[str], dict[str, str], dict[str, object], dict[str, bool]]
+Step = tuple[str, list[str], dict[str, str], dict[str, object], dict[str, object]]
 
 
 def steps(baseline: Path) -> list[Step]:
@@ -126,6 +138,8 @@ def steps(baseline: Path) -> list[Step]:
     return [
         ("failing", [MODULE], {}, runner, {}),
         ("report only", [MODULE], {}, {**runner, "SIDE_EFFECTS_REPORT_ONLY": True}, {}),
+        ("parallel", [MODULE], {}, runner, PARALLEL),
+        ("parallel, spawned", [MODULE], {"INNER_START_METHOD": "spawn"}, runner, PARALLEL),
         ("baseline written", [], {}, with_baseline, UPDATE),
         ("baseline accepts", [], {}, with_baseline, {}),
         ("new and fixed", [], NEW_AND_FIXED, with_baseline, {}),
@@ -140,7 +154,9 @@ DRIVEN = pytest.StashKey["subprocess.Popen[str]"]()
 def start_driver(directory: Path) -> subprocess.Popen[str]:
     """Start the driver on the inner tests, in ``directory``."""
     (directory / f"{MODULE}.py").write_text(INNER_TESTS)
-    env = process_env(directory)
+    running = str(settings.SETTINGS_MODULE)
+    (directory / f"{SETTINGS_MODULE}.py").write_text(INNER_SETTINGS.replace("RUNNING", running))
+    env = process_env(directory, settings_module=SETTINGS_MODULE)
     arguments = json.dumps(steps(directory / "baseline.json"))
     return subprocess.Popen(  # noqa: S603 - this interpreter running the driver written above
         [sys.executable, "-c", DRIVER, arguments],
@@ -180,6 +196,22 @@ def test_a_test_whose_receiver_breaks_its_budget_fails_once_per_distinct_violati
     summary = output.partition("Receiver rules\n")[2]
     assert "Receiver rules broken in this run: 1 distinct violation, 4 in all:" in summary
     assert f"(4 times; first in {MODULE}.BudgetTests.test_over_budget_three_times)" in summary
+
+
+@pytest.mark.parametrize("step", ["parallel", "parallel, spawned"])
+def test_with_parallel_each_worker_is_guarded_and_judged_as_in_a_serial_run(
+    runs: dict[str, tuple[int, str]], step: str
+) -> None:
+    status, output = runs[step]
+
+    assert status == 1, output
+    assert "FAILED (failures=2)" in output
+    assert f"FAIL: test_over_budget_three_times ({MODULE}.BudgetTests" in output
+    assert f"{OVERRUN} (savepoints are not counted). (3 times)" in output
+    assert "FAIL: ClassSetUpTests (class set-up)" in output
+    assert f"test_within_budget ({MODULE}.BudgetTests.test_within_budget) ... ok" in output
+    summary = output.partition("Receiver rules\n")[2]
+    assert "Receiver rules broken in this run: 1 distinct violation, 4 in all:" in summary
 
 
 def test_report_only_passes_and_lists_the_violations(runs: dict[str, tuple[int, str]]) -> None:
