@@ -131,7 +131,8 @@ LATE_WIRING = (
 UNTESTED = (
     "Add a test that does what triggers each one in the app (save or delete its sender through "
     "the service) and asserts its side effect; for an on_commit=True receiver, run the commit "
-    "too: with django_capture_on_commit_callbacks(execute=True): ..."
+    "too: with django_capture_on_commit_callbacks(execute=True): ... (pytest), or with "
+    "self.captureOnCommitCallbacks(execute=True): ... (a Django TestCase)"
 )
 STALE_BASELINE = (
     "Run {rewrite} to rewrite the file, and commit it: the baseline only shrinks as findings "

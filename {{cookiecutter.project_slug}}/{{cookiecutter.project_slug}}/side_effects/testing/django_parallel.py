@@ -3,10 +3,11 @@
 Django runs each test case's tests in a worker process and replays what happened there, as
 events, on the runner's result. :class:`GuardedParallelSuite` guards every worker (a forked
 worker keeps the runner's guards, a spawned one installs its own) and sends what the guards
-recorded as two more events: the violations of a test, just before its outcome and its end,
-and those of a class's set-up. The runner's result (``GuardedResult``) takes them as if its own
-guards had recorded them, so the baseline, report-only mode, the failures and the end-of-run
-summary are the same as in a serial run.
+recorded as more events: the violations of a test, just before its outcome and its end, those
+of a class's set-up, and the receivers its tests triggered. The runner's result
+(``GuardedResult``) takes them as if its own guards had recorded them, so the baseline,
+report-only mode, the failures, the untested receivers and the end-of-run summary are the same
+as in a serial run.
 
 The guards of a worker live in this module's globals: multiprocessing hands a worker nothing
 else between its set-up and its tests.
@@ -25,11 +26,13 @@ from .guards import ReceiverGuards
 # The events a worker adds, named after the runner's result methods that take them.
 VIOLATIONS = "add_side_effects_violations"
 CLASS_SET_UP = "add_side_effects_class_set_up"
+TRIGGERED = "add_side_effects_triggered"
 
 # The runner's guards (set by the runner): a forked worker inherits them, installed.
 running_guards: ReceiverGuards | None = None
-# The guards of this worker process, once it is set up.
+# The guards of this worker process, once it is set up, and the receivers it has reported.
 _worker_guards: ReceiverGuards | None = None
+_reported_triggered: set[str] = set()
 
 
 def class_set_up(test: unittest.TestCase) -> str:
@@ -55,6 +58,14 @@ def _recorded() -> list[Any]:
     return _worker_guards.take() if _worker_guards is not None else []
 
 
+def _newly_triggered() -> list[str]:
+    """The receivers this worker's tests triggered that it has not reported yet."""
+    triggered = set(_worker_guards.stats) if _worker_guards is not None else set()
+    new = sorted(triggered - _reported_triggered)
+    _reported_triggered.update(new)
+    return new
+
+
 class GuardedRemoteResult(RemoteTestResult):
     """A worker's result: a test's violations go with it, before its outcome and its end."""
 
@@ -69,8 +80,12 @@ class GuardedRemoteResult(RemoteTestResult):
         super().addSuccess(test)
 
     def stopTest(self, test: unittest.TestCase) -> None:  # noqa: N802
-        """Send what the test broke after its outcome (its tear-down, a failed test's)."""
+        """Send what the test broke after its outcome (its tear-down, a failed test's), and the
+        receivers it triggered."""
         self._send_violations()
+        triggered = _newly_triggered()
+        if triggered:
+            self.events.append((TRIGGERED, self.test_index, triggered))
         super().stopTest(test)
 
 

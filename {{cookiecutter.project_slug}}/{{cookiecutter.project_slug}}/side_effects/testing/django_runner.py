@@ -9,11 +9,11 @@ messages (:mod:`.session` is what both share): a test during which a receiver br
 fails, a violation in a class's ``setUpClass``/``setUpTestData`` fails the class
 (``TestX (class set-up)``), and the end of the run lists each distinct violation once, counted.
 ``SIDE_EFFECTS_REPORT_ONLY`` and ``SIDE_EFFECTS_BASELINE`` apply; a full run (no test label,
-``-k``, ``--tag`` or ``--exclude-tag``) fails on the baseline's stale entries, and
-``manage.py test --side-effects-baseline-update`` rewrites them. With ``--parallel``, each worker
-process is guarded and sends what it recorded back to the runner, which judges it as in a serial
-run (:mod:`.django_parallel`). Unlike the plugin, it does not judge which receivers no test
-triggered.
+``-k``, ``--tag`` or ``--exclude-tag``, not stopped early) fails on a registered receiver no
+test triggered and on the baseline's stale entries, and ``manage.py test
+--side-effects-baseline-update`` rewrites them. With ``--parallel``, each worker process is
+guarded and sends what it recorded back to the runner, which judges it as in a serial run
+(:mod:`.django_parallel`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from django.test.runner import DiscoverRunner
 from ..inspection.scope import startup_modules
 from . import django_parallel
 from .guards.violations import Violation
-from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun
+from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun, untested_message
 
 DATABASES_SET_UP = "the test databases' set-up (migrate)"
 # What a test that broke a rule fails with; unittest leaves this module's frames out of it.
@@ -88,15 +88,19 @@ class GuardedTestRunner(DiscoverRunner):
         return type(f"Guarded{base.__name__}", (GuardedResult, base), {"guarded": self.guarded})
 
     def suite_result(self, suite: unittest.TestSuite, result: Any, **kwargs: Any) -> int:
-        """The failures, plus one when the baseline has stale entries; the guards' summary."""
+        """The failures, plus one for each of: the databases' set-up broke a rule, a full run
+        left receivers untested, the baseline has stale entries; the guards' summary."""
         failures = super().suite_result(suite, result, **kwargs)
         full_run = self.full_run and not result.shouldStop
+        untested = self.guarded.failing_untested(self.guarded.untested()) if full_run else []
         lines, stale = self.guarded.finish(full_run=full_run)
         if self.set_up_failure:
             lines = [self.set_up_failure, *lines]
+        if untested:
+            lines += ["", untested_message(untested)]
         if lines:
             sys.stderr.write("\n".join(["", "Receiver rules", "-" * 70, *lines, ""]))
-        return failures + int(stale) + int(bool(self.set_up_failure))
+        return failures + int(bool(self.set_up_failure)) + int(bool(untested)) + int(stale)
 
 
 class GuardedSuite(unittest.TestSuite):
@@ -138,6 +142,10 @@ class GuardedResult(unittest.TextTestResult):
     def add_side_effects_violations(self, test: object, violations: list[Violation]) -> None:
         """What a ``--parallel`` worker recorded: judged here, as if recorded in this process."""
         self.guarded.guards.violations.extend(violations)
+
+    def add_side_effects_triggered(self, test: object, receivers: list[str]) -> None:
+        """The receivers that tests in a ``--parallel`` worker triggered."""
+        self.guarded.triggered_elsewhere.update(receivers)
 
     def add_side_effects_class_set_up(
         self, test: object, where: str, violations: list[Violation]

@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import pytest
 
-from ..runtime.naming import count
-from ..runtime.registry import Registration, registrations
-from . import advice
-from .guards.violations import Violation, render
+from ..runtime.registry import Registration
 from .pytest_plugin import guarded_run
+from .session import untested_message
 
 _WORKER_OUTPUT_KEY = "side_effects_triggered"
 _WORKER_TALLIES_KEY = "side_effects_violations"
 
 _SUMMARY = pytest.StashKey[list[str]]()
-_TRIGGERED_ON_WORKERS = pytest.StashKey[set[str]]()
 _DESELECTED = pytest.StashKey[bool]()
 _UNTESTED = pytest.StashKey[list[Registration]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Nothing triggered on workers and nothing deselected yet."""
-    config.stash[_TRIGGERED_ON_WORKERS] = set()
+    """Nothing deselected yet."""
     config.stash[_DESELECTED] = False
 
 
@@ -44,8 +40,9 @@ def pytest_testnodedown(node: object, error: object) -> None:
     """xdist controller: add what a finished worker's receivers were triggered by."""
     output = getattr(node, "workeroutput", {})
     config: pytest.Config = node.config  # type: ignore[attr-defined]
-    config.stash[_TRIGGERED_ON_WORKERS].update(output.get(_WORKER_OUTPUT_KEY, []))
-    guarded_run(config).merge(output.get(_WORKER_TALLIES_KEY, []))
+    run = guarded_run(config)
+    run.triggered_elsewhere.update(output.get(_WORKER_OUTPUT_KEY, []))
+    run.merge(output.get(_WORKER_TALLIES_KEY, []))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -53,17 +50,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     the baseline accepts a violation that no longer happens."""
     config = session.config
     run = guarded_run(config)
-    triggered = {*run.guards.stats, *config.stash[_TRIGGERED_ON_WORKERS]}
     worker_output = getattr(config, "workeroutput", None)
     if worker_output is not None:  # an xdist worker: the controller judges the whole run
-        worker_output[_WORKER_OUTPUT_KEY] = sorted(triggered)
+        worker_output[_WORKER_OUTPUT_KEY] = sorted(run.guards.stats)
         worker_output[_WORKER_TALLIES_KEY] = [each.as_data() for each in run.tallies.values()]
         return
     full_run = _is_full_run(session)
     if full_run:
-        untested = run.failing_untested(
-            [each for each in registrations() if each.path not in triggered]
-        )
+        untested = run.failing_untested(run.untested())
         if untested:
             config.stash[_UNTESTED] = untested
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -100,17 +94,4 @@ def pytest_terminal_summary(
             terminalreporter.write_line(line)
     if _UNTESTED in config.stash:
         terminalreporter.write_sep("=", "untested receivers", red=True)
-        terminalreporter.write_line(_untested_message(config.stash[_UNTESTED]))
-
-
-def _untested_message(untested: list[Registration]) -> str:
-    """The failure for receivers no test triggered."""
-    one = len(untested) == 1
-    violation = Violation(
-        count(len(untested), "registered receiver"),
-        f"{'was' if one else 'were'} triggered by no test in this full run, so no budget or "
-        f"guard ever checked {'it' if one else 'them'}:",
-        advice.UNTESTED,
-        tuple(each.path + (" (on_commit=True)" if each.on_commit else "") for each in untested),
-    )
-    return render(violation)
+        terminalreporter.write_line(untested_message(config.stash[_UNTESTED]))

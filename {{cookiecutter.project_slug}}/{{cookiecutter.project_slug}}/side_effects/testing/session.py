@@ -6,8 +6,9 @@ during each test (or a class's set-up): a violation the baseline accepts
 tallies every violation of the run, each distinct one once with how many times it happened,
 for the summary at the end, which also names the baseline's stale entries after a full run
 (they fail it) and, with ``--side-effects-baseline-update``, rewrites the baseline's guards. A
-receiver no test of a full run triggers (pytest judges it) is a violation of the rule
-``untested``, which the baseline and report-only mode treat like any other.
+receiver no test of a full run triggers (:meth:`GuardedRun.untested`, whichever process ran
+the test) is a violation of the rule ``untested``, which the baseline and report-only mode treat
+like any other.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from typing import Any
 from ..inspection.baseline import GUARDS, NOT_SET, REWRITE, load_baseline
 from ..runtime.conf import setting
 from ..runtime.naming import count
-from ..runtime.registry import Registration
+from ..runtime.registry import Registration, registrations
 from . import advice
 from .guards import ReceiverGuards
-from .guards.violations import Violation, render_all
+from .guards.violations import Violation, render, render_all
 
 # The option that rewrites the baseline's guards, under pytest and under manage.py test.
 UPDATE_OPTION = "--side-effects-baseline-update"
@@ -35,6 +36,19 @@ def _untested(registration: Registration) -> Violation:
     """A receiver no test triggered, as a violation of the rule ``untested``."""
     what = "was triggered by no test in this full run."
     return Violation(f"Receiver {registration.path}", what, advice.UNTESTED, rule="untested")
+
+
+def untested_message(untested: list[Registration]) -> str:
+    """The failure for receivers no test of a full run triggered."""
+    one = len(untested) == 1
+    violation = Violation(
+        count(len(untested), "registered receiver"),
+        f"{'was' if one else 'were'} triggered by no test in this full run, so no budget or "
+        f"guard ever checked {'it' if one else 'them'}:",
+        advice.UNTESTED,
+        tuple(each.path + (" (on_commit=True)" if each.on_commit else "") for each in untested),
+    )
+    return render(violation)
 
 
 def baseline_entry(violation: Violation) -> tuple[str, str]:
@@ -75,6 +89,8 @@ class GuardedRun:
         # Rewriting the baseline records today's violations: none fails a test meanwhile.
         self.report_only = bool(setting("SIDE_EFFECTS_REPORT_ONLY")) or update_baseline
         self.tallies: dict[tuple[str, str, str], Tally] = {}
+        # The receivers that tests in other processes (xdist, --parallel workers) triggered.
+        self.triggered_elsewhere: set[str] = set()
 
     def install(self) -> None:
         """Start guarding (the app registry must be ready)."""
@@ -104,6 +120,11 @@ class GuardedRun:
             return ""
         heading = f"{label}: a receiver broke its rules.\n\n" if label else ""
         return heading + render_all(failing)
+
+    def untested(self) -> list[Registration]:
+        """The registered receivers no test of this run triggered, in any of its processes."""
+        triggered = {*self.guards.stats, *self.triggered_elsewhere}
+        return [each for each in registrations() if each.path not in triggered]
 
     def failing_untested(self, untested: list[Registration]) -> list[Registration]:
         """The receivers no test of a full run triggered that fail it (all are tallied).

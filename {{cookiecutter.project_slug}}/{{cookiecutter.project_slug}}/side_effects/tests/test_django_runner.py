@@ -3,8 +3,9 @@
 One separate process (:data:`DRIVER`, started by conftest.py at collection, like the plugin's
 inner run) runs ``manage.py test`` on a module of Django test cases once per step of
 :func:`steps`: by label, failing then report-only, then failing with ``--parallel`` (forked or
-spawned workers); then full runs that write a baseline, pass with it, fail on a new violation
-and a stale entry, and rewrite it.
+spawned workers); full runs that fail on a receiver no test triggers, serial and parallel; then
+full runs that write a baseline, pass with it, fail on a new violation and a stale entry, and
+rewrite it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 from django.conf import settings
 
 from ..runtime.conf import KIT_PACKAGE, PROJECT_PACKAGE
+from ..runtime.naming import count
 from .processes import process_env
 
 INNER_TESTS = '''
@@ -33,6 +35,7 @@ from PROJECT.side_effects import side_effect
 over = Signal()
 within = Signal()
 new = Signal()
+unused = Signal()
 
 
 @side_effect(over, max_queries=0)
@@ -53,6 +56,11 @@ def check_groups(sender, **kwargs):
     """Check the groups: one query over a budget of none, once the new code is in."""
     if os.environ.get("INNER_NEW"):
         Group.objects.exists()
+
+
+@side_effect(unused, max_queries=0)
+def never_sent(sender, **kwargs):
+    """A receiver of a signal no test sends: untested."""
 
 
 class ClassSetUpTests(TestCase):
@@ -140,6 +148,8 @@ def steps(baseline: Path) -> list[Step]:
         ("report only", [MODULE], {}, {**runner, "SIDE_EFFECTS_REPORT_ONLY": True}, {}),
         ("parallel", [MODULE], {}, runner, PARALLEL),
         ("parallel, spawned", [MODULE], {"INNER_START_METHOD": "spawn"}, runner, PARALLEL),
+        ("untested", [], {}, runner, {}),
+        ("untested, parallel", [], {}, runner, PARALLEL),
         ("baseline written", [], {}, with_baseline, UPDATE),
         ("baseline accepts", [], {}, with_baseline, {}),
         ("new and fixed", [], NEW_AND_FIXED, with_baseline, {}),
@@ -214,6 +224,31 @@ def test_with_parallel_each_worker_is_guarded_and_judged_as_in_a_serial_run(
     assert "Receiver rules broken in this run: 1 distinct violation, 4 in all:" in summary
 
 
+UNTESTED = re.compile(r"^(\d+) registered receivers? (?:was|were) triggered by no test", re.M)
+
+
+def untested_in(output: str) -> tuple[int, str]:
+    """How many receivers a full run left untested, and the list of them."""
+    found = UNTESTED.search(output)
+    assert found, output
+    return int(found[1]), output[found.start() :]
+
+
+@pytest.mark.parametrize("step", ["untested", "untested, parallel"])
+def test_a_full_run_fails_on_a_receiver_no_test_triggered(
+    runs: dict[str, tuple[int, str]], step: str
+) -> None:
+    status, output = runs[step]
+
+    assert status == 1, output
+    _, listed = untested_in(output)
+    assert f"    {MODULE}.never_sent\n" in listed
+    # Triggered in the runner's process or in a worker: tested.
+    assert f"{MODULE}.count_groups_once" not in listed
+    assert f"{MODULE}.check_groups" not in listed
+    assert "Add a test that does what triggers each one" in listed
+
+
 def test_report_only_passes_and_lists_the_violations(runs: dict[str, tuple[int, str]]) -> None:
     status, output = runs["report only"]
 
@@ -230,12 +265,16 @@ def test_a_baseline_fails_only_new_violations_and_shrinks(
         runs[name]
         for name in ("baseline written", "baseline accepts", "new and fixed", "baseline rewritten")
     )
+    # The untested receivers (never_sent, and the project's own) are accepted too.
+    accepted = 1 + untested_in(runs["untested"][1])[0]
 
     assert written[0] == 0, written[1]
-    assert "baseline.json: 1 accepted guard finding (1 added, 0 removed)." in written[1]
+    findings = count(accepted, "accepted guard finding")
+    assert f"baseline.json: {findings} ({accepted} added, 0 removed)." in written[1]
+    assert f"Receiver {MODULE}.never_sent was triggered by no test in this full run." in written[1]
     assert accepts[0] == 0, accepts[1]
     assert "_three_times, accepted by the baseline)" in accepts[1]
-    assert "baseline.json), 1 guard finding." in accepts[1]
+    assert f"baseline.json), {count(accepted, 'guard finding')}." in accepts[1]
     # New code breaks a rule, and the accepted violation is fixed: both fail the full run.
     assert changed[0] == 1, changed[1]
     assert "FAIL: test_new_code" in changed[1]
@@ -244,4 +283,4 @@ def test_a_baseline_fails_only_new_violations_and_shrinks(
     assert f"    query_budget: Receiver {MODULE}.count_groups\n" in changed[1]
     assert "Run `pytest --side-effects-baseline-update`" in changed[1]
     assert rewritten[0] == 0, rewritten[1]
-    assert "1 accepted guard finding (1 added, 1 removed)." in rewritten[1]
+    assert f"{findings} (1 added, 1 removed)." in rewritten[1]
