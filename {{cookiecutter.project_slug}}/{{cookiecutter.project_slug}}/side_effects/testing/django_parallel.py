@@ -21,12 +21,14 @@ from typing import Any
 from django.test.runner import ParallelTestSuite, RemoteTestResult, RemoteTestRunner
 
 from ..inspection.scope import startup_modules
+from . import django_trace
 from .guards import ReceiverGuards
 
 # The events a worker adds, named after the runner's result methods that take them.
 VIOLATIONS = "add_side_effects_violations"
 CLASS_SET_UP = "add_side_effects_class_set_up"
 TRIGGERED = "add_side_effects_triggered"
+TRACE = "add_side_effects_trace"
 
 # The runner's guards (set by the runner): a forked worker inherits them, installed.
 running_guards: ReceiverGuards | None = None
@@ -67,7 +69,17 @@ def _newly_triggered() -> list[str]:
 
 
 class GuardedRemoteResult(RemoteTestResult):
-    """A worker's result: a test's violations go with it, before its outcome and its end."""
+    """A worker's result: a test's violations go with it, before its outcome and its end; so
+    do the receivers it triggered and, with ``--side-effects-trace``, its trace."""
+
+    trace_tests = False
+    _test_trace: django_trace.TestTrace | None = None
+
+    def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802
+        """Start the test's trace, when tracing."""
+        super().startTest(test)
+        if self.trace_tests:
+            self._test_trace = django_trace.TestTrace(test.id())
 
     def _send_violations(self) -> None:
         violations = _recorded()
@@ -86,6 +98,9 @@ class GuardedRemoteResult(RemoteTestResult):
         triggered = _newly_triggered()
         if triggered:
             self.events.append((TRIGGERED, self.test_index, triggered))
+        if self._test_trace is not None:
+            self.events.append((TRACE, self.test_index, self._test_trace.finish()))
+            self._test_trace = None
         super().stopTest(test)
 
 
@@ -97,6 +112,15 @@ class GuardedRemoteRunner(RemoteTestRunner):
 
 class WorkerSuite(unittest.TestSuite):
     """One test case's tests, as a worker runs them: a class set-up's violations sent apart."""
+
+    trace_tests = False
+
+    def run(self, result: Any, debug: bool = False) -> Any:
+        """Run the tests, each traced when the runner was asked to."""
+        if self.trace_tests:
+            django_trace.observe_for_traces()
+            result.trace_tests = True
+        return super().run(result, debug)
 
     def _handleClassSetUp(self, test: unittest.TestCase, result: Any) -> None:  # noqa: N802
         """Run the class's ``setUpClass`` (``setUpTestData``) and send what it broke."""
@@ -120,3 +144,9 @@ class GuardedParallelSuite(ParallelTestSuite):
 
     def __init__(self, subsuites: list[unittest.TestSuite], *args: Any, **kwargs: Any) -> None:
         super().__init__([WorkerSuite(each) for each in subsuites], *args, **kwargs)
+
+    def trace_each_test(self) -> None:
+        """Have the workers record each test's trace and send it back."""
+        for subsuite in self.subsuites:
+            if isinstance(subsuite, WorkerSuite):
+                subsuite.trace_tests = True

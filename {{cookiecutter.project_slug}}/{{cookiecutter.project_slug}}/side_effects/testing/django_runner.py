@@ -13,7 +13,8 @@ fails, a violation in a class's ``setUpClass``/``setUpTestData`` fails the class
 test triggered and on the baseline's stale entries, and ``manage.py test
 --side-effects-baseline-update`` rewrites them. With ``--parallel``, each worker process is
 guarded and sends what it recorded back to the runner, which judges it as in a serial run
-(:mod:`.django_parallel`).
+(:mod:`.django_parallel`). ``manage.py test --side-effects-trace`` prints the receivers each test
+fired (:mod:`.django_trace`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, cast
 from django.test.runner import DiscoverRunner
 
 from ..inspection.scope import startup_modules
-from . import django_parallel
+from . import django_parallel, django_trace
 from .guards.violations import Violation
 from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun, untested_message
 
@@ -42,29 +43,42 @@ class GuardedTestRunner(DiscoverRunner):
 
     parallel_test_suite = django_parallel.GuardedParallelSuite
 
-    def __init__(self, *args: Any, side_effects_baseline_update: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        side_effects_baseline_update: bool = False,
+        side_effects_trace: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         startup_modules()  # before the test modules are imported: they are not start-up modules
         self.guarded = GuardedRun(update_baseline=side_effects_baseline_update)
         self.full_run = False
         self.set_up_failure = ""
+        self.trace = side_effects_trace
+        self.traces: list[str] = []  # of the tests this process ran, and its workers
+        self.in_workers = False
 
     @classmethod
     def add_arguments(cls, parser: ArgumentParser) -> None:
-        """Django's options, and ``--side-effects-baseline-update``."""
+        """Django's options, ``--side-effects-baseline-update`` and ``--side-effects-trace``."""
         super().add_arguments(parser)
         parser.add_argument(UPDATE_OPTION, action="store_true", help=UPDATE_HELP)
+        parser.add_argument(django_trace.OPTION, action="store_true", help=django_trace.HELP)
 
     def setup_test_environment(self, **kwargs: Any) -> None:
         """Install the guards: the test database's set-up (``migrate``) is guarded too."""
         super().setup_test_environment(**kwargs)
         self.guarded.install()
         django_parallel.running_guards = self.guarded.guards
+        if self.trace:
+            django_trace.observe_for_traces()
 
     def teardown_test_environment(self, **kwargs: Any) -> None:
-        """Stop guarding."""
+        """Stop guarding (and tracing)."""
         self.guarded.uninstall()
         django_parallel.running_guards = None
+        django_trace.stop_observing()
         super().teardown_test_environment(**kwargs)
 
     def build_suite(self, test_labels: Any = None, **kwargs: Any) -> unittest.TestSuite:
@@ -73,7 +87,10 @@ class GuardedTestRunner(DiscoverRunner):
             self.test_name_patterns or self.tags or self.exclude_tags
         )
         suite = super().build_suite(test_labels, **kwargs)
-        if isinstance(suite, self.parallel_test_suite):  # its workers judge class set-ups
+        if isinstance(suite, django_parallel.GuardedParallelSuite):  # its workers do the rest
+            self.in_workers = True
+            if self.trace:
+                suite.trace_each_test()
             return suite
         return GuardedSuite(self.guarded, suite)
 
@@ -85,7 +102,12 @@ class GuardedTestRunner(DiscoverRunner):
     def get_resultclass(self) -> type[unittest.TextTestResult]:
         """Django's result class, failing a test during which a receiver broke a rule."""
         base = super().get_resultclass() or unittest.TextTestResult
-        return type(f"Guarded{base.__name__}", (GuardedResult, base), {"guarded": self.guarded})
+        attributes = {
+            "guarded": self.guarded,
+            "trace_here": self.trace and not self.in_workers,
+            "traces": self.traces,
+        }
+        return type(f"Guarded{base.__name__}", (GuardedResult, base), attributes)
 
     def suite_result(self, suite: unittest.TestSuite, result: Any, **kwargs: Any) -> int:
         """The failures, plus one for each of: the databases' set-up broke a rule, a full run
@@ -98,6 +120,9 @@ class GuardedTestRunner(DiscoverRunner):
             lines = [self.set_up_failure, *lines]
         if untested:
             lines += ["", untested_message(untested)]
+        if self.trace:
+            traces = self.traces or [django_trace.NOTHING_RAN]
+            sys.stderr.write("\n".join(["", django_trace.HEADING, "-" * 70, *traces, ""]))
         if lines:
             sys.stderr.write("\n".join(["", "Receiver rules", "-" * 70, *lines, ""]))
         return failures + int(bool(self.set_up_failure)) + int(bool(untested)) + int(stale)
@@ -125,6 +150,16 @@ class GuardedResult(unittest.TextTestResult):
     """Fails a test that passed when a receiver broke a rule during it (set-up, tear-down too)."""
 
     guarded: GuardedRun
+    # Whether this process records each test's trace (not when --parallel's workers do).
+    trace_here: bool
+    traces: list[str]
+    _test_trace: django_trace.TestTrace | None = None
+
+    def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802
+        """Start the test's trace, with ``--side-effects-trace``."""
+        super().startTest(test)
+        if self.trace_here:
+            self._test_trace = django_trace.TestTrace(test.id())
 
     def addSuccess(self, test: unittest.TestCase) -> None:  # noqa: N802
         """A failure instead when a receiver broke a rule: who, what it did and the fix."""
@@ -137,7 +172,15 @@ class GuardedResult(unittest.TextTestResult):
     def stopTest(self, test: unittest.TestCase) -> None:  # noqa: N802
         """Tally what a test that failed anyway broke (the summary shows it)."""
         self.guarded.take(test.id())
+        if self._test_trace is not None:
+            self.add_side_effects_trace(test, self._test_trace.finish())
+            self._test_trace = None
         super().stopTest(test)
+
+    def add_side_effects_trace(self, test: object, trace: str) -> None:
+        """A test's trace (from a ``--parallel`` worker too), for the end of the run."""
+        if trace:
+            self.traces.append(trace)
 
     def add_side_effects_violations(self, test: object, violations: list[Violation]) -> None:
         """What a ``--parallel`` worker recorded: judged here, as if recorded in this process."""

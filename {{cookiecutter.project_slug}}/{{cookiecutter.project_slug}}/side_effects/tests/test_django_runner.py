@@ -3,9 +3,9 @@
 One separate process (:data:`DRIVER`, started by conftest.py at collection, like the plugin's
 inner run) runs ``manage.py test`` on a module of Django test cases once per step of
 :func:`steps`: by label, failing then report-only, then failing with ``--parallel`` (forked or
-spawned workers); full runs that fail on a receiver no test triggers, serial and parallel; then
-full runs that write a baseline, pass with it, fail on a new violation and a stale entry, and
-rewrite it.
+spawned workers), then traced (serial and parallel); full runs that fail on a receiver no test
+triggers (serial and parallel); then full runs that write a baseline, pass with it, fail on a
+new violation and a stale entry, and rewrite it.
 """
 
 from __future__ import annotations
@@ -134,6 +134,7 @@ RUNNER = f"{KIT_PACKAGE}.testing.django_runner.GuardedTestRunner"
 OVERRUN = f"Receiver {MODULE}.count_groups ran 1 database query; its budget is max_queries=0"
 UPDATE: dict[str, object] = {"side_effects_baseline_update": True}
 PARALLEL: dict[str, object] = {"parallel": 2}  # a worker for each of the two test cases
+TRACED: dict[str, object] = {"side_effects_trace": True}
 NEW_AND_FIXED = {"INNER_NEW": "1", "INNER_FIXED": "1"}
 # A step: its name, the test labels, the environment, the settings, the command's options.
 Step = tuple[str, list[str], dict[str, str], dict[str, object], dict[str, object]]
@@ -148,6 +149,8 @@ def steps(baseline: Path) -> list[Step]:
         ("report only", [MODULE], {}, {**runner, "SIDE_EFFECTS_REPORT_ONLY": True}, {}),
         ("parallel", [MODULE], {}, runner, PARALLEL),
         ("parallel, spawned", [MODULE], {"INNER_START_METHOD": "spawn"}, runner, PARALLEL),
+        ("traced", [MODULE], {}, runner, TRACED),
+        ("traced, parallel", [MODULE], {}, runner, {**PARALLEL, **TRACED}),
         ("untested", [], {}, runner, {}),
         ("untested, parallel", [], {}, runner, PARALLEL),
         ("baseline written", [], {}, with_baseline, UPDATE),
@@ -222,6 +225,22 @@ def test_with_parallel_each_worker_is_guarded_and_judged_as_in_a_serial_run(
     assert f"test_within_budget ({MODULE}.BudgetTests.test_within_budget) ... ok" in output
     summary = output.partition("Receiver rules\n")[2]
     assert "Receiver rules broken in this run: 1 distinct violation, 4 in all:" in summary
+
+
+@pytest.mark.parametrize("step", ["traced", "traced, parallel"])
+def test_side_effects_trace_prints_the_receivers_each_test_fired(
+    runs: dict[str, tuple[int, str]], step: str
+) -> None:
+    _, output = runs[step]
+
+    traces = output.partition("Side effects of each test\n")[2].partition("Receiver rules\n")[0]
+    over_budget = f"Side effects of {MODULE}.BudgetTests.test_over_budget_three_times: "
+    assert f"{over_budget}3 receiver calls" in traces
+    assert traces.count(f"-> {MODULE}.count_groups: ran now") == 3
+    # Each test once (recorded where it ran); a class's set-up is no test's.
+    assert traces.count(f"Side effects of {MODULE}.BudgetTests.test_within_budget: ") == 1
+    set_up_class = f"Side effects of {MODULE}.ClassSetUpTests.test_clean_after_the_set_up: "
+    assert f"{set_up_class}1 receiver call" in traces
 
 
 UNTESTED = re.compile(r"^(\d+) registered receivers? (?:was|were) triggered by no test", re.M)
