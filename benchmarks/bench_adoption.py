@@ -8,7 +8,9 @@ findings), then alternates, in rounds:
 1. a slice of axes' own tests (``manage.py test``) with the guards on (``GuardedTestRunner``)
    and off (Django's ``DiscoverRunner``, the kit's checks still installed); prints the ratio of
    the medians (goal: at most 1.1);
-2. ``manage.py check`` with the kit's inspection app installed and with axes' settings as they
+2. the same slice with ``--parallel 2``, guards on (each worker guarded, its findings sent back
+   to the runner) and off; prints the ratio of the medians;
+3. ``manage.py check`` with the kit's inspection app installed and with axes' settings as they
    were before the adoption; prints the ratio of the medians.
 
 Each time is a whole command, as a developer waits for it (start-up included).
@@ -38,7 +40,7 @@ DISCOVER_RUNNER = "django.test.runner.DiscoverRunner"
 
 
 def main() -> None:
-    """Adopt the kit into axes and time both comparisons."""
+    """Adopt the kit into axes and time the three comparisons."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds per variant (median)")
     rounds = parser.parse_args().rounds
@@ -53,6 +55,14 @@ def main() -> None:
             on=lambda: _manage(root, "test", *BENCH_SLICE),
             off=lambda: _manage(root, "test", "--testrunner", DISCOVER_RUNNER, *BENCH_SLICE),
         )
+        parallel = ("--parallel", "2")
+        parallel_tests = _alternate(
+            rounds,
+            on=lambda: _manage(root, "test", *parallel, *BENCH_SLICE),
+            off=lambda: _manage(
+                root, "test", *parallel, "--testrunner", DISCOVER_RUNNER, *BENCH_SLICE
+            ),
+        )
         check = _alternate(
             rounds,
             on=lambda: _manage(root, "check"),
@@ -60,6 +70,7 @@ def main() -> None:
         )
     print(f"django-axes, median of {rounds} rounds, whole commands:")
     _report(f"manage.py test ({len(BENCH_SLICE)} modules)", "guards on", "off", tests, goal=1.1)
+    _report("manage.py test --parallel 2", "guards on", "off", parallel_tests, goal=1.1)
     _report("manage.py check", "with the kit", "without", check, goal=None)
 
 
