@@ -3,12 +3,15 @@
 :func:`resolve` follows a call's dotted name from the function's module through modules and
 classes (``helper``, ``rules.helper``, ``Rules.check``, ``self.check`` in a method);
 :func:`function_of` finds the plain function behind whatever a receiver is. What is chosen at
-run time (``handler().check``, a function passed in) resolves to ``None``.
+run time (``handler().check``, a function passed in) resolves to ``None``, and
+:func:`chosen_at_run_time` tells when that happens inside the project's code.
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
+from contextlib import suppress
 from types import FunctionType, ModuleType
 
 from django.tasks import Task
@@ -30,15 +33,57 @@ def function_of(receiver: object) -> FunctionType | None:
 def resolve(func: FunctionType, chain: list[str]) -> object | None:
     """What a call's name is, read through modules and classes from ``func``'s module.
 
-    ``helper``, ``module.helper``, ``Class.method``, ``module.Class.method``, and
-    ``self.method`` / ``cls.method`` in a method (the class that defines ``func``).
+    ``helper``, ``module.helper``, ``Class.method``, ``module.Class.method``,
+    ``self.method`` / ``cls.method`` in a method (the class that defines ``func``), and the
+    function a decorator's wrapper encloses.
     """
     if not chain:
         return None
     head, *rest = chain
-    value = _defining_class(func) if head in ("self", "cls") else func.__globals__.get(head)
+    value = _defining_class(func) if head in ("self", "cls") else _lookup(func, head)
     for name in rest:
         value = _member(value, name)
+    return value
+
+
+def chosen_at_run_time(func: FunctionType, chain: list[str]) -> bool:
+    """Whether a call's name leads into the project's code, then to what only running it decides:
+    ``Handler.get_implementation().check`` (what ``get_implementation`` returns), or
+    ``self.handler.check`` (an attribute set on the instance)."""
+    if not chain:
+        return False
+    head, *rest = chain
+    value = _defining_class(func) if head in ("self", "cls") else _lookup(func, head)
+    for name in rest:
+        if not _is_project_object(value):
+            return False
+        value = _member(value, name)
+        if value is None:
+            return True
+    return False
+
+
+def _is_project_object(value: object) -> bool:
+    """A module, class or function (a class's method included) of the project's code."""
+    if isinstance(value, FunctionType | classmethod | staticmethod):
+        function = function_of(value)
+        return function is not None and is_project_function(function)
+    module = value if isinstance(value, ModuleType) else None
+    if isinstance(value, type):
+        module = sys.modules.get(value.__module__)
+    return module is not None and is_project_file(getattr(module, "__file__", None))
+
+
+def _lookup(func: FunctionType, name: str) -> object | None:
+    """What ``name`` is in ``func``: a variable of the function that encloses it (a decorator's
+    ``func``, when it does not use ``functools.wraps``), else a global of its module."""
+    free = func.__code__.co_freevars
+    value: object | None = None
+    if name in free and func.__closure__ is not None:
+        with suppress(ValueError):  # the enclosing function has not assigned it yet
+            value = func.__closure__[free.index(name)].cell_contents
+    else:
+        value = func.__globals__.get(name)
     return value
 
 

@@ -5,9 +5,11 @@ functions of the project it calls, and those they call, up to ``CALL_DEPTH`` cal
 the checks can tell a rule from a side effect and a trivial receiver from a heavy one. A call is
 followed when its name leads to a project function through modules and classes:
 ``check_tags(...)``, ``rules.check_tags(...)``, ``Rules.check(...)``,
-``rules.Rules.check(...)``, or ``self.check(...)`` / ``cls.check(...)`` in a method. What is
-chosen at run time (``handler().check(...)``, a function passed in) is not seen; the query
-guard measures it once the receiver is a ``@side_effect``. A receiver whose source cannot be
+``rules.Rules.check(...)``, ``self.check(...)`` / ``cls.check(...)`` in a method, and the
+function a decorator's wrapper calls (one without ``functools.wraps`` too). What is
+chosen at run time (``handler().check(...)``, a function passed in) is not seen: E002's hint
+names such calls into the project's code, and the query guard measures them once the receiver
+is a ``@side_effect``. A receiver whose source cannot be
 read (a builtin, a lambda typed at a prompt) says nothing.
 
 **A deliberate raise** (a veto) is a ``raise`` statement
@@ -68,6 +70,8 @@ class Weight:
 
     queries: int = 0
     reasons: list[str] = field(default_factory=list)
+    # The calls whose target is chosen at run time: what they cost is not in the estimate.
+    unseen: list[str] = field(default_factory=list)
 
     @property
     def heavy(self) -> bool:
@@ -102,6 +106,7 @@ def weight_of(receiver: object) -> Weight:
             continue
         weight.queries += reading.queries
         weight.reasons += [f"{reason}{_called(route)}" for reason in reading.reasons]
+        weight.unseen += [f"{call}{_called(route)}" for call in reading.unseen]
     return weight
 
 

@@ -17,7 +17,7 @@ from types import FunctionType
 from ..runtime.conf import relative_to_root
 from ..runtime.naming import dotted_path
 from . import spelling
-from .call_targets import function_of, is_project_function, is_task, resolve
+from .call_targets import chosen_at_run_time, function_of, is_project_function, is_task, resolve
 
 
 @dataclass(slots=True)
@@ -28,17 +28,23 @@ class Reading:
     queries: int = 0
     reasons: list[str] = field(default_factory=list)
     callees: list[tuple[FunctionType, str]] = field(default_factory=list)
+    # Calls into the project's code whose target only running it decides: ``"x.y() at f:12"``.
+    unseen: list[str] = field(default_factory=list)
 
 
 _readings: dict[object, Reading | None] = {}
 
 
 def read(func: FunctionType) -> Reading | None:
-    """``func``'s body read once, ``None`` when its source cannot be found or parsed."""
-    code = func.__code__
-    if code not in _readings:
-        _readings[code] = _parse(func)
-    return _readings[code]
+    """``func``'s body read once, ``None`` when its source cannot be found or parsed.
+
+    Once per code object; a closure's names may differ from one function of that code to the
+    next (a decorator's wrapper, for each function it wraps), so a closure is read once itself.
+    """
+    key: object = func if func.__closure__ else func.__code__
+    if key not in _readings:
+        _readings[key] = _parse(func)
+    return _readings[key]
 
 
 def _parse(func: FunctionType) -> Reading | None:
@@ -142,6 +148,8 @@ class _Reader:
         if is_task(callee) or runs_task:
             self.reading.reasons.append(f"runs a task inline, {text}() at {where}")
             return
+        if callee is None and chosen_at_run_time(self.func, chain):
+            self.reading.unseen.append(f"{ast.unparse(node.func)}() at {where}")
         function = function_of(callee) if callee is not None else None
         if function is None or not is_project_function(function):
             return

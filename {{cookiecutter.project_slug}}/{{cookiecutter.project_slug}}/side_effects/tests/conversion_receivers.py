@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import urllib.request
+from collections.abc import Callable
 
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
@@ -85,6 +86,71 @@ def refuse_through_a_class(sender: type[Group], instance: Group, **kwargs: objec
 def recount_through_a_class(sender: type[Group], **kwargs: object) -> None:
     """A query per group, two calls down in a class: heavy."""
     GroupRules.recount()
+
+
+def when_enabled(func: Callable[..., None]) -> Callable[..., None]:
+    """A decorator without ``functools.wraps``, as django-axes's ``toggleable`` is."""
+
+    def inner(*args: object, **kwargs: object) -> None:
+        if not kwargs.get("disabled"):
+            func(*args, **kwargs)
+
+    return inner
+
+
+@when_enabled
+def refuse_a_reserved_name(group: Group) -> None:
+    """Refuse the reserved name (behind the decorator)."""
+    if group.name == "root":
+        raise ReservedNameError(f"{group.name} is reserved")
+
+
+@when_enabled
+def recount_each_group() -> None:
+    """A query per group (behind the same decorator)."""
+    for group in Group.objects.all():
+        logger.info("%s", Permission.objects.filter(group=group).count())
+
+
+def refuse_through_a_decorator(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Refuse a reserved name through a decorated helper."""
+    refuse_a_reserved_name(instance)
+
+
+def recount_through_a_decorator(sender: type[Group], **kwargs: object) -> None:
+    """A query per group through a decorated helper: heavy."""
+    recount_each_group()
+
+
+class GroupCounter:
+    """What a handler class hands the work to, chosen at run time."""
+
+    def count(self, group: Group) -> None:
+        """Count the group's permissions: a query the estimate cannot see from the receiver."""
+        logger.info("%s", Permission.objects.filter(group=group).count())
+
+
+class GroupHandlers:
+    """A handler chosen at run time, as django-axes's ``AxesProxyHandler`` chooses its own."""
+
+    implementation: GroupCounter | None = None
+
+    @classmethod
+    def get_implementation(cls) -> GroupCounter:
+        """The configured handler."""
+        if cls.implementation is None:
+            cls.implementation = GroupCounter()
+        return cls.implementation
+
+    @classmethod
+    def on_save(cls, group: Group) -> None:
+        """Hand the group to the configured handler."""
+        cls.get_implementation().count(group)
+
+
+def delegate_to_a_handler(sender: type[Group], instance: Group, **kwargs: object) -> None:
+    """Hand the group to a handler class that picks its implementation at run time."""
+    GroupHandlers.on_save(instance)
 
 
 class LockedGroupRefusal:
@@ -202,6 +268,9 @@ for _receiver in (
     narrow_the_instance,
     refuse_through_a_class,
     recount_through_a_class,
+    delegate_to_a_handler,
+    refuse_through_a_decorator,
+    recount_through_a_decorator,
     translate_a_failure,
     drop_the_cache_key,
     count_one_thing,

@@ -257,8 +257,10 @@ def test_e007_a_veto_two_calls_away(connect_plainly: ConnectPlainly) -> None:
         (conversion_receivers.refuse_through_a_class, "refuse_through_a_class",
          "GroupRules.refuse_reserved"),
         (conversion_receivers.refuse_as_an_object, "LockedGroupRefusal", "check_not_locked"),
+        (conversion_receivers.refuse_through_a_decorator, "refuse_through_a_decorator",
+         "refuse_a_reserved_name"),
     ],
-    ids=["class-method", "callable-object"],
+    ids=["class-method", "callable-object", "decorator-without-wraps"],
 )  # fmt: skip
 def test_e007_a_veto_behind_a_class_or_a_method_of_its_own(
     connect_plainly: ConnectPlainly, receiver: Receiver, name: str, refused_in: str
@@ -310,6 +312,20 @@ def test_e002_tells_a_trivial_receiver_to_convert(
     assert f"@side_effect(post_save, sender=..., max_queries={budget})" in str(message.hint)
 
 
+def test_e002_says_what_its_estimate_cannot_see(connect_plainly: ConnectPlainly) -> None:
+    connect_plainly(post_save, conversion_receivers.delegate_to_a_handler, sender=Group)
+
+    [message] = messages_about("delegate_to_a_handler")
+
+    hint = str(message.hint)
+    assert hint.startswith("Convert it: ")
+    assert "max_queries=0" in hint
+    unseen = "The estimate leaves out the calls chosen at run time: cls.get_implementation()"
+    assert f"{unseen}.count() at " in hint
+    assert f"in {conversion_receivers.__name__}.GroupHandlers.on_save, which it calls" in hint
+    assert "its tests' query guard shows what they cost" in hint
+
+
 @pytest.mark.parametrize(
     ("receiver", "why"),
     [
@@ -319,8 +335,9 @@ def test_e002_tells_a_trivial_receiver_to_convert(
         (conversion_receivers.count_now, "runs a task inline, tasks.count_groups.call() at "),
         (conversion_receivers.recount_through_a_class, "a query in a loop at "),
         (conversion_receivers.count_each_groups_permissions, "a query in a loop at "),
+        (conversion_receivers.recount_through_a_decorator, "a query in a loop at "),
     ],
-    ids=["query-loop", "service", "network", "inline-task", "in-a-class", "relation-in-a-loop"],
+    ids=["loop", "service", "network", "inline-task", "in-a-class", "relation", "decorated"],
 )
 def test_e002_tells_a_heavy_receiver_to_move_its_work_into_the_service(
     connect_plainly: ConnectPlainly, receiver: Receiver, why: str

@@ -68,8 +68,14 @@ def conversion_hint(connection: Connection) -> str | None:
         )
     if not connection.is_plain_function:
         return None
+    unseen = (
+        f" The estimate leaves out the calls chosen at run time: {'; '.join(weight.unseen)}. "
+        "Once it is converted, its tests' query guard shows what they cost."
+        if weight.unseen
+        else ""
+    )
     return (
         f"Convert it: replace @receiver / {signal}.connect() with "
         f"@side_effect({signal}, sender=..., max_queries={weight.queries}) from {KIT_PACKAGE}: it "
-        "connects once, skips raw saves, isolates failures and records a query budget."
+        f"connects once, skips raw saves, isolates failures and records a query budget.{unseen}"
     )
