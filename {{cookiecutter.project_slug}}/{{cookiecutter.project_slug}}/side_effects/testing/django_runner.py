@@ -9,8 +9,8 @@ messages (:mod:`.session` is what both share): a test during which a receiver br
 fails, a violation in a class's ``setUpClass``/``setUpTestData`` fails the class
 (``TestX (class set-up)``), and the end of the run lists each distinct violation once, counted.
 ``SIDE_EFFECTS_REPORT_ONLY`` and ``SIDE_EFFECTS_BASELINE`` apply; a full run (no test label,
-``-k``, ``--tag`` or ``--exclude-tag``, not stopped early) fails on a registered receiver no
-test triggered and on the baseline's stale entries, and ``manage.py test
+``-k``, ``--tag`` or ``--exclude-tag``, some test found, not stopped early) fails on a
+registered receiver no test triggered and on the baseline's stale entries, and ``manage.py test
 --side-effects-baseline-update`` rewrites them. With ``--parallel``, each worker process is
 guarded and sends what it recorded back to the runner, which judges it as in a serial run
 (:mod:`.django_parallel`). ``manage.py test --side-effects-trace`` prints the receivers each test
@@ -113,7 +113,7 @@ class GuardedTestRunner(DiscoverRunner):
         """The failures, plus one for each of: the databases' set-up broke a rule, a full run
         left receivers untested, the baseline has stale entries; the guards' summary."""
         failures = super().suite_result(suite, result, **kwargs)
-        full_run = self.full_run and not result.shouldStop
+        full_run = self.full_run and result.testsRun > 0 and not result.shouldStop
         untested = self.guarded.failing_untested(self.guarded.untested()) if full_run else []
         lines, stale = self.guarded.finish(full_run=full_run)
         if self.set_up_failure:

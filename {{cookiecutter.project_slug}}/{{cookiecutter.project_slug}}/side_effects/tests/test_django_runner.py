@@ -4,8 +4,8 @@ One separate process (:data:`DRIVER`, started by conftest.py at collection, like
 inner run) runs ``manage.py test`` on a module of Django test cases once per step of
 :func:`steps`: by label, failing then report-only, then failing with ``--parallel`` (forked or
 spawned workers), then traced (serial and parallel); full runs that fail on a receiver no test
-triggers (serial and parallel); then full runs that write a baseline, pass with it, fail on a
-new violation and a stale entry, and rewrite it.
+triggers (serial and parallel), but not when they find no test; then full runs that write a
+baseline, pass with it, fail on a new violation and a stale entry, and rewrite it.
 """
 
 from __future__ import annotations
@@ -153,6 +153,7 @@ def steps(baseline: Path) -> list[Step]:
         ("traced, parallel", [MODULE], {}, runner, {**PARALLEL, **TRACED}),
         ("untested", [], {}, runner, {}),
         ("untested, parallel", [], {}, runner, PARALLEL),
+        ("no test found", [], {}, runner, {"pattern": "no_such_tests*.py"}),
         ("baseline written", [], {}, with_baseline, UPDATE),
         ("baseline accepts", [], {}, with_baseline, {}),
         ("new and fixed", [], NEW_AND_FIXED, with_baseline, {}),
@@ -266,6 +267,14 @@ def test_a_full_run_fails_on_a_receiver_no_test_triggered(
     assert f"{MODULE}.count_groups_once" not in listed
     assert f"{MODULE}.check_groups" not in listed
     assert "Add a test that does what triggers each one" in listed
+
+
+def test_a_run_that_finds_no_test_judges_no_receiver(runs: dict[str, tuple[int, str]]) -> None:
+    status, output = runs["no test found"]
+
+    assert status == 0, output
+    assert "NO TESTS RAN" in output
+    assert "triggered by no test" not in output
 
 
 def test_report_only_passes_and_lists_the_violations(runs: dict[str, tuple[int, str]]) -> None:
