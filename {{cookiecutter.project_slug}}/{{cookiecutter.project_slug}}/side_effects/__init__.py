@@ -15,9 +15,9 @@ when its code runs (an import contract keeps each layer from importing the ones 
   each request, command and task set off, logged as a tree and shown in django-debug-toolbar.
 - ``testing/``: the pytest plugin (``pytest_plugin``, which loads its parts: ``pytest_end_of_run``,
   ``pytest_trace``, ``pytest_durations``, ``pytest_spans``), Django's ``django_runner`` (with
-  ``django_parallel`` for ``--parallel``'s workers), what both share (``session``), the runtime
-  guards (``guards/``, one rule per module) and ``advice``, what the guards and the contracts
-  tell the developer to do instead.
+  ``django_parallel`` for ``--parallel``'s workers), what both share (``session``, and
+  ``traces`` for ``--side-effects-trace``), the runtime guards (``guards/``, one rule per
+  module) and ``advice``, what the guards and the contracts tell the developer to do instead.
 {%- if cookiecutter.get("_adopted") %}
 
 The template django-signals-template owns this package, added to the project by its ``adopt``

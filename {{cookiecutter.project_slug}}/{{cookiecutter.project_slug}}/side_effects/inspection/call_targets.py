@@ -40,7 +40,7 @@ def resolve(func: FunctionType, chain: list[str]) -> object | None:
     if not chain:
         return None
     head, *rest = chain
-    value = _defining_class(func) if head in ("self", "cls") else _lookup(func, head)
+    value = _lookup(func, head)
     for name in rest:
         value = _member(value, name)
     return value
@@ -53,7 +53,7 @@ def chosen_at_run_time(func: FunctionType, chain: list[str]) -> bool:
     if not chain:
         return False
     head, *rest = chain
-    value = _defining_class(func) if head in ("self", "cls") else _lookup(func, head)
+    value = _lookup(func, head)
     for name in rest:
         if not _is_project_object(value):
             return False
@@ -75,8 +75,11 @@ def _is_project_object(value: object) -> bool:
 
 
 def _lookup(func: FunctionType, name: str) -> object | None:
-    """What ``name`` is in ``func``: a variable of the function that encloses it (a decorator's
-    ``func``, when it does not use ``functools.wraps``), else a global of its module."""
+    """What ``name`` is in ``func``: the class that defines it for ``self`` and ``cls``, a
+    variable of the function that encloses it (a decorator's ``func``, when it does not use
+    ``functools.wraps``), else a global of its module."""
+    if name in ("self", "cls"):
+        return _defining_class(func)
     free = func.__code__.co_freevars
     value: object | None = None
     if name in free and func.__closure__ is not None:

@@ -21,8 +21,8 @@ from typing import Any
 from django.test.runner import ParallelTestSuite, RemoteTestResult, RemoteTestRunner
 
 from ..inspection.scope import startup_modules
-from . import django_trace
 from .guards import ReceiverGuards
+from .traces import TracedTest, observe_for_traces
 
 # The events a worker adds, named after the runner's result methods that take them.
 VIOLATIONS = "add_side_effects_violations"
@@ -73,13 +73,13 @@ class GuardedRemoteResult(RemoteTestResult):
     do the receivers it triggered and, with ``--side-effects-trace``, its trace."""
 
     trace_tests = False
-    _test_trace: django_trace.TestTrace | None = None
+    _test_trace: TracedTest | None = None
 
     def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802
         """Start the test's trace, when tracing."""
         super().startTest(test)
         if self.trace_tests:
-            self._test_trace = django_trace.TestTrace(test.id())
+            self._test_trace = TracedTest(test.id())
 
     def _send_violations(self) -> None:
         violations = _recorded()
@@ -118,7 +118,7 @@ class WorkerSuite(unittest.TestSuite):
     def run(self, result: Any, debug: bool = False) -> Any:
         """Run the tests, each traced when the runner was asked to."""
         if self.trace_tests:
-            django_trace.observe_for_traces()
+            observe_for_traces()
             result.trace_tests = True
         return super().run(result, debug)
 

@@ -14,7 +14,7 @@ registered receiver no test triggered and on the baseline's stale entries, and `
 --side-effects-baseline-update`` rewrites them. With ``--parallel``, each worker process is
 guarded and sends what it recorded back to the runner, which judges it as in a serial run
 (:mod:`.django_parallel`). ``manage.py test --side-effects-trace`` prints the receivers each test
-fired (:mod:`.django_trace`).
+fired (:mod:`.traces`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,18 @@ from typing import Any, cast
 from django.test.runner import DiscoverRunner
 
 from ..inspection.scope import startup_modules
-from . import django_parallel, django_trace
+from . import django_parallel
 from .guards.violations import Violation
 from .session import UPDATE_HELP, UPDATE_OPTION, GuardedRun, untested_message
+from .traces import (
+    NOTHING_RAN,
+    TRACE_HEADING,
+    TRACE_HELP,
+    TRACE_OPTION,
+    TracedTest,
+    observe_for_traces,
+    stop_observing,
+)
 
 DATABASES_SET_UP = "the test databases' set-up (migrate)"
 # What a test that broke a rule fails with; unittest leaves this module's frames out of it.
@@ -64,7 +73,7 @@ class GuardedTestRunner(DiscoverRunner):
         """Django's options, ``--side-effects-baseline-update`` and ``--side-effects-trace``."""
         super().add_arguments(parser)
         parser.add_argument(UPDATE_OPTION, action="store_true", help=UPDATE_HELP)
-        parser.add_argument(django_trace.OPTION, action="store_true", help=django_trace.HELP)
+        parser.add_argument(TRACE_OPTION, action="store_true", help=TRACE_HELP)
 
     def setup_test_environment(self, **kwargs: Any) -> None:
         """Install the guards: the test database's set-up (``migrate``) is guarded too."""
@@ -72,13 +81,13 @@ class GuardedTestRunner(DiscoverRunner):
         self.guarded.install()
         django_parallel.running_guards = self.guarded.guards
         if self.trace:
-            django_trace.observe_for_traces()
+            observe_for_traces()
 
     def teardown_test_environment(self, **kwargs: Any) -> None:
         """Stop guarding (and tracing)."""
         self.guarded.uninstall()
         django_parallel.running_guards = None
-        django_trace.stop_observing()
+        stop_observing()
         super().teardown_test_environment(**kwargs)
 
     def build_suite(self, test_labels: Any = None, **kwargs: Any) -> unittest.TestSuite:
@@ -121,8 +130,8 @@ class GuardedTestRunner(DiscoverRunner):
         if untested:
             lines += ["", untested_message(untested)]
         if self.trace:
-            traces = self.traces or [django_trace.NOTHING_RAN]
-            sys.stderr.write("\n".join(["", django_trace.HEADING, "-" * 70, *traces, ""]))
+            shown = self.traces or [NOTHING_RAN]
+            sys.stderr.write("\n".join(["", TRACE_HEADING, "-" * 70, *shown, ""]))
         if lines:
             sys.stderr.write("\n".join(["", "Receiver rules", "-" * 70, *lines, ""]))
         return failures + int(bool(self.set_up_failure)) + int(bool(untested)) + int(stale)
@@ -153,13 +162,13 @@ class GuardedResult(unittest.TextTestResult):
     # Whether this process records each test's trace (not when --parallel's workers do).
     trace_here: bool
     traces: list[str]
-    _test_trace: django_trace.TestTrace | None = None
+    _test_trace: TracedTest | None = None
 
     def startTest(self, test: unittest.TestCase) -> None:  # noqa: N802
         """Start the test's trace, with ``--side-effects-trace``."""
         super().startTest(test)
         if self.trace_here:
-            self._test_trace = django_trace.TestTrace(test.id())
+            self._test_trace = TracedTest(test.id())
 
     def addSuccess(self, test: unittest.TestCase) -> None:  # noqa: N802
         """A failure instead when a receiver broke a rule: who, what it did and the fix."""

@@ -8,43 +8,42 @@ the end of the run, in the order the tests finished.
 from __future__ import annotations
 
 from collections.abc import Generator
-from contextlib import ExitStack
 
 import pytest
 
-from ..runtime.observers import observe
-from ..tracing.recorder import TraceRecorder, recording
-from ..tracing.render import render as render_trace
-from ..tracing.trace import Trace
+from .traces import (
+    NOTHING_RAN,
+    TRACE_HELP,
+    TRACE_OPTION,
+    TracedTest,
+    observe_for_traces,
+    stop_observing,
+)
 
-_OPTION = "--side-effects-trace"
 _SECTION = "side effects"
-_RECORDING = pytest.StashKey[tuple[ExitStack, Trace]]()
+_RECORDING = pytest.StashKey[TracedTest]()
+_RECORDED = pytest.StashKey[str]()
 # The traces the run's tests reported, in the order they finished.
 _traces: list[str] = []
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--side-effects-trace``."""
-    parser.getgroup("side_effects").addoption(
-        _OPTION,
-        action="store_true",
-        help="print the receivers each test fired, as a tree (the development trace)",
-    )
+    parser.getgroup("side_effects").addoption(TRACE_OPTION, action="store_true", help=TRACE_HELP)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Record what fires, for the run."""
     if config.getoption("side_effects_trace"):
-        config.add_cleanup(observe(TraceRecorder()))
+        observe_for_traces()
+        config.add_cleanup(stop_observing)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, object, object]:
     """Start the test's trace before its fixtures are set up."""
     if item.config.getoption("side_effects_trace"):
-        stack = ExitStack()
-        item.stash[_RECORDING] = (stack, stack.enter_context(recording(item.nodeid, fresh=True)))
+        item.stash[_RECORDING] = TracedTest(item.nodeid)
     return (yield)
 
 
@@ -55,7 +54,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object
         return (yield)
     finally:
         if _RECORDING in item.stash:
-            item.stash[_RECORDING][0].close()
+            item.stash[_RECORDED] = item.stash[_RECORDING].finish()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -64,10 +63,9 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """The test's trace, as a section of its last report."""
     report = yield
-    if call.when == "teardown" and _RECORDING in item.stash:
-        trace = item.stash[_RECORDING][1]
-        if trace.nodes:
-            report.sections.append((_SECTION, render_trace(trace)))
+    recorded = item.stash.get(_RECORDED, "")
+    if call.when == "teardown" and recorded:
+        report.sections.append((_SECTION, recorded))
     return report
 
 
@@ -85,5 +83,5 @@ def pytest_terminal_summary(
     """Every test's trace, first among the kit's sections of the summary."""
     if config.getoption("side_effects_trace"):
         terminalreporter.write_sep("=", "side effects of each test")
-        for text in _traces or ["No @side_effect receiver ran."]:
+        for text in _traces or [NOTHING_RAN]:
             terminalreporter.write_line(text)

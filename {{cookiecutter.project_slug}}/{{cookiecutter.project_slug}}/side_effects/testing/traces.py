@@ -1,9 +1,9 @@
-"""``manage.py test --side-effects-trace``: the receivers each test fired, as the trace's tree.
+"""``--side-effects-trace``: the receivers each test fired, as the development trace's tree.
 
-What ``pytest --side-effects-trace`` prints, for GuardedTestRunner: each test is recorded from
-its start to its end (a class's set-up is not any one test's), and the traces are printed
-together at the end of the run, in the order the tests finished (a ``--parallel`` worker
-records its tests and sends each trace back with them).
+What both runners share (:mod:`.pytest_trace` for pytest, GuardedTestRunner for ``manage.py
+test``): the option, one observer per process, and :class:`TracedTest`, which records one test.
+Each runner prints the traces together at the end of the run, in the order the tests finished
+(an xdist or ``--parallel`` worker records its tests and sends each trace back with them).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from ..runtime.observers import observe
 from ..tracing.recorder import TraceRecorder, recording
 from ..tracing.render import render
 
-OPTION = "--side-effects-trace"
-HELP = "print the receivers each test fired, as a tree (the development trace)"
-HEADING = "Side effects of each test"
+TRACE_OPTION = "--side-effects-trace"
+TRACE_HELP = "print the receivers each test fired, as a tree (the development trace)"
+TRACE_HEADING = "Side effects of each test"
 NOTHING_RAN = "No @side_effect receiver ran."
 
 # Removes this process's trace observer; ``None`` while there is none (a spawned worker starts
@@ -40,7 +40,7 @@ def stop_observing() -> None:
         _remove_observer = None
 
 
-class TestTrace:
+class TracedTest:
     """The receivers one test fired, recorded from :meth:`__init__` to :meth:`finish`."""
 
     def __init__(self, label: str) -> None:
